@@ -1,0 +1,80 @@
+"""Serve a demo site from memory on 127.0.0.1, one thread per request."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from crawler.demo.site import Resource, build_en_site, build_ja_site
+
+NOT_FOUND = Resource(404, "text/html; charset=utf-8", b"<html><body><h1>404 Not Found</h1></body></html>")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "DemoNews/1.0"
+
+    def _send(self, head_only: bool) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        res = self.server.pages.get(path, NOT_FOUND)  # type: ignore[attr-defined]
+        self.send_response(res.status)
+        self.send_header("Content-Type", res.content_type)
+        self.send_header("Content-Length", str(len(res.body)))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(res.body)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._send(False)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._send(True)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+class DemoServer:
+    """One demo site on 127.0.0.1:port (0 = a free port), served from a background thread."""
+
+    def __init__(self, build: Callable[[str], dict[str, Resource]], port: int = 0) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.httpd.pages = build(self.base_url)  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> DemoServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def free_or_zero(port: int) -> int:
+    """port when it can be bound on 127.0.0.1, else 0 (any free port)."""
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return 0
+    return port
+
+
+def demo_servers(ja_port: int = 0, en_port: int = 0) -> tuple[DemoServer, DemoServer]:
+    return DemoServer(build_ja_site, ja_port), DemoServer(build_en_site, en_port)
+
+
+def start_urls(ja: DemoServer, en: DemoServer) -> list[str]:
+    """The entry points the demo crawls: the Japanese sitemap index and home page, the English feeds and home page."""
+    return [
+        f"{ja.base_url}/sitemap.xml",
+        f"{ja.base_url}/",
+        f"{en.base_url}/feed.rss",
+        f"{en.base_url}/atom.xml",
+        f"{en.base_url}/",
+    ]

@@ -1,0 +1,58 @@
+"""Link filtering and URL normalisation for following pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+# Links that are never pages worth fetching as articles or listings.
+SKIP_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|json|mp3|mp4|m4a|mov|avi|webm|zip|gz|tar|exe|dmg|woff2?|ttf|eot)$",
+    re.IGNORECASE,
+)
+
+
+def strip_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def matches_any(url: str, patterns: Iterable[re.Pattern[str]]) -> bool:
+    return any(p.search(url) for p in patterns)
+
+
+def on_hosts(host_port: str, hostname: str, hosts: set[str]) -> bool:
+    """hosts holds "host:port" (ad-hoc crawls: exact) or bare domains (profiles: subdomains too)."""
+    for h in hosts:
+        if host_port == h or hostname == h or hostname.endswith("." + h):
+            return True
+    return False
+
+
+def should_follow(
+    url: str,
+    hosts: set[str],
+    allow: list[re.Pattern[str]],
+    deny: list[re.Pattern[str]],
+    check_extension: bool = True,
+) -> bool:
+    """True for http(s) links on one of hosts that pass the allow/deny patterns.
+
+    check_extension skips images, scripts and archives; sitemap indexes turn it
+    off because their children are often `.xml.gz`.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        return False
+    if hosts and not on_hosts(parts.netloc.lower(), parts.hostname or "", hosts):
+        return False
+    if check_extension and SKIP_EXTENSIONS.search(parts.path):
+        return False
+    if deny and matches_any(url, deny):
+        return False
+    return not allow or matches_any(url, allow)

@@ -1,0 +1,33 @@
+"""Downloader middleware: an honest User-Agent that names the project and a contact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler import __version__
+
+
+def user_agent(contact: str) -> str:
+    suffix = f"; +{contact}" if contact else ""
+    return f"news-crawler/{__version__} (research crawler{suffix})"
+
+
+class ContactUserAgentMiddleware:
+    """Sets User-Agent from NEWS_CONTACT unless USER_AGENT is set explicitly.
+
+    Ordered before RobotsTxtMiddleware (100) so robots.txt rules are matched
+    against the agent we actually send.
+    """
+
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ContactUserAgentMiddleware:
+        settings = crawler.settings
+        explicit = settings.getpriority("USER_AGENT") or 0
+        agent = settings.get("USER_AGENT") if explicit > 0 else user_agent(settings.get("NEWS_CONTACT", ""))
+        return cls(agent)
+
+    def process_request(self, request: Any) -> None:
+        request.headers.setdefault(b"User-Agent", self.agent)

@@ -1,0 +1,1 @@
+"""Thin Scrapy shells over the pure cores: validate -> dates -> blocks -> storage."""

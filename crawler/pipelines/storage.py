@@ -1,0 +1,147 @@
+"""Write articles to SQLite in batches; keep one `crawls` row per run and a `drops` row per drop."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.storage import ArticleStore, open_db
+from crawler.storage.db import now_iso
+
+logger = logging.getLogger(__name__)
+
+
+class StoragePipeline:
+    def __init__(self, crawler: Any, path: str, batch_size: int, store_raw: bool) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = path
+        self.batch_size = batch_size
+        self.store_raw = store_raw
+        self.buffer: list[dict[str, Any]] = []
+        self.drops: list[dict[str, Any]] = []
+        self.dropped_pages: list[dict[str, Any]] = []
+        self.store: ArticleStore | None = None
+        self.crawl_id: int | None = None
+        self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoragePipeline:
+        settings = crawler.settings
+        path = settings.get("NEWS_DB")
+        if not path:
+            raise NotConfigured("NEWS_DB is empty: articles are not stored")
+        pipeline = cls(
+            crawler,
+            path,
+            max(1, settings.getint("NEWS_DB_BATCH_SIZE", 200)),
+            settings.getbool("NEWS_STORE_RAW", True),
+        )
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.store = ArticleStore(open_db(self.path))
+        args = {
+            "spider": spider.name,
+            "start_urls": list(getattr(spider, "start_urls", [])),
+            "site": getattr(getattr(spider, "profile", None), "name", None),
+        }
+        self.crawl_id = self.store.start_crawl(args)
+        self.stats.set_value("news/crawl_id", self.crawl_id)
+        logger.info("storing articles in %s (crawl %s)", self.path, self.crawl_id)
+
+    def process_item(self, item: Any) -> Any:
+        row = ItemAdapter(item).asdict()
+        if not self.store_raw:
+            row.pop("raw_html", None)
+        self.buffer.append(row)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+        adapter = ItemAdapter(item)
+        reason = getattr(exception, "reason", type(exception).__name__)
+        url = adapter.get("url") or (response.url if response is not None else None)
+        self.drops.append(
+            {
+                "crawl_id": self.crawl_id,
+                "url": url,
+                "reason": reason,
+                "message": str(exception),
+                "title": adapter.get("title"),
+                "dropped_at": now_iso(),
+            }
+        )
+        raw = adapter.get("raw_html")
+        if self.store_raw and url and raw is not None:
+            self.dropped_pages.append(
+                {
+                    "url": url,
+                    "fetched_at": adapter.get("fetched_at"),
+                    "http_status": adapter.get("http_status"),
+                    "encoding": adapter.get("encoding"),
+                    "html_zlib": zlib.compress(raw, 6),
+                    "crawl_id": self.crawl_id,
+                }
+            )
+        if len(self.drops) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is None:
+            return
+        if self.buffer:
+            counts = self.store.upsert_articles(self.buffer, self.crawl_id)
+            for key, value in counts.items():
+                self.totals[key] += value
+                self.stats.inc_value(f"news/storage/{key}", value)
+            self.buffer = []
+        if self.drops:
+            self.store.record_drops(self.drops)
+            self.drops = []
+        if self.dropped_pages:
+            self.store.record_pages(self.dropped_pages)
+            self.dropped_pages = []
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        # Runs after every pipeline has closed, so drops made at close time are in.
+        if self.store is None or self.crawl_id is None:
+            return
+        self.flush()
+        stats = self.stats.get_stats()
+        drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
+        errors = {
+            k[len("news/"):]: v
+            for k, v in stats.items()
+            if k.startswith(("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_"))
+            and not k.endswith(("_normalised", "_missing"))
+        }
+        errors.update({k: v for k, v in stats.items() if k.startswith("robotstxt/forbidden")})
+        if stats.get("news/pages/non_html"):
+            errors["pages/non_html"] = stats["news/pages/non_html"]
+        self.store.finish_crawl(
+            self.crawl_id,
+            status="finished" if reason == "finished" else "failed",
+            finish_reason=reason,
+            pages_fetched=stats.get("response_received_count", 0),
+            articles_inserted=self.totals["inserted"],
+            articles_updated=self.totals["updated"],
+            articles_unchanged=self.totals["unchanged"],
+            items_dropped=sum(drops.values()),
+            drops=drops,
+            errors=errors,
+            stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+        )
+        self.store.db.close()

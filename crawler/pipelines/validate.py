@@ -1,0 +1,57 @@
+"""Drop items that cannot be articles: no URL, no title or no body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+
+class ArticleDropped(DropItem):
+    """Base of every drop this project makes; `reason` is a short stable key."""
+
+    reason = "dropped"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(f"{self.reason}: {message}" if message else self.reason)
+
+
+class MissingURL(ArticleDropped):
+    reason = "missing_url"
+
+
+class MissingTitle(ArticleDropped):
+    reason = "missing_title"
+
+
+class MissingBody(ArticleDropped):
+    reason = "missing_body"
+
+
+def validation_error(item: dict[str, Any]) -> ArticleDropped | None:
+    """The drop an item deserves, or None when it is a valid article."""
+    if not (item.get("url") or "").strip():
+        return MissingURL()
+    if not (item.get("title") or "").strip():
+        return MissingTitle(item["url"])
+    if not any((b or "").strip() for b in item.get("blocks") or []):
+        return MissingBody(item["url"])
+    return None
+
+
+class ValidatePipeline:
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        error = validation_error(ItemAdapter(item).asdict())
+        if error is not None:
+            self.stats.inc_value(f"news/drop/{error.reason}")
+            raise error
+        self.stats.inc_value("news/validate/ok")
+        return item

@@ -1,0 +1,130 @@
+"""Site profiles: one declarative YAML file per site under crawler/sites/.
+
+Loading validates every field and names the file and field in its errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crawler.extract import Selectors
+from crawler.text.dates import get_tz
+
+SITES_DIR = Path(__file__).parent / "sites"
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_KNOWN = {
+    "name", "title", "allowed_domains", "start_urls", "feeds", "sitemaps", "allow", "deny",
+    "article_urls", "timezone", "language", "selectors", "notes",
+}
+_SELECTOR_KEYS = {"title", "body", "published", "modified", "authors"}
+
+
+class ProfileError(ValueError):
+    """A profile file is invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    name: str
+    allowed_domains: tuple[str, ...]
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    allow: tuple[re.Pattern[str], ...] = ()
+    deny: tuple[re.Pattern[str], ...] = ()
+    article_urls: tuple[re.Pattern[str], ...] = ()
+    timezone: str | None = None
+    language: str | None = None
+    selectors: Selectors = field(default_factory=Selectors)
+    title: str | None = None
+    path: Path | None = None
+
+    @property
+    def entry_points(self) -> tuple[str, ...]:
+        return self.sitemaps + self.feeds + self.start_urls
+
+
+def _str_list(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{where}: field '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def _patterns(data: dict[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for p in _str_list(data, key, where):
+        try:
+            out.append(re.compile(p))
+        except re.error as exc:
+            raise ProfileError(f"{where}: field '{key}': bad regular expression {p!r}: {exc}") from exc
+    return tuple(out)
+
+
+def parse_profile(data: Any, where: str) -> SiteProfile:
+    """Validate one profile mapping; `where` names its file in errors."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where}: a profile must be a mapping")
+    unknown = set(data) - _KNOWN
+    if unknown:
+        raise ProfileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    name = data.get("name")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ProfileError(f"{where}: field 'name' must be lower-case letters, digits, '-' or '_'")
+    domains = _str_list(data, "allowed_domains", where)
+    if not domains:
+        raise ProfileError(f"{where}: field 'allowed_domains' must list at least one domain")
+    tz = data.get("timezone")
+    if tz is not None and (not isinstance(tz, str) or get_tz(tz) is None):
+        raise ProfileError(f"{where}: field 'timezone': unknown IANA zone {tz!r}")
+    selectors = data.get("selectors") or {}
+    if not isinstance(selectors, dict) or set(selectors) - _SELECTOR_KEYS:
+        raise ProfileError(f"{where}: field 'selectors' may only hold {', '.join(sorted(_SELECTOR_KEYS))}")
+    profile = SiteProfile(
+        name=name,
+        title=data.get("title"),
+        allowed_domains=domains,
+        start_urls=_str_list(data, "start_urls", where),
+        feeds=_str_list(data, "feeds", where),
+        sitemaps=_str_list(data, "sitemaps", where),
+        allow=_patterns(data, "allow", where),
+        deny=_patterns(data, "deny", where),
+        article_urls=_patterns(data, "article_urls", where),
+        timezone=tz,
+        language=data.get("language"),
+        selectors=Selectors(**selectors),
+    )
+    if not profile.entry_points:
+        raise ProfileError(f"{where}: give at least one of 'start_urls', 'feeds', 'sitemaps'")
+    return profile
+
+
+def load_profile_file(path: Path) -> SiteProfile:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
+    profile = parse_profile(data, str(path))
+    if profile.name != path.stem:
+        raise ProfileError(f"{path}: field 'name' ({profile.name}) must match the file name")
+    return SiteProfile(**{**profile.__dict__, "path": path})
+
+
+def load_profiles(directory: Path = SITES_DIR) -> dict[str, SiteProfile]:
+    """Every profile in directory, by name."""
+    return {p.stem: load_profile_file(p) for p in sorted(directory.glob("*.yaml"))}
+
+
+def get_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
+    path = directory / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(load_profiles(directory))) or "none"
+        raise ProfileError(f"no site profile named {name!r} (known: {known})")
+    return load_profile_file(path)

@@ -1,0 +1,112 @@
+"""Schema changes, applied in order and recorded in `_migrations`.
+
+Add a new function at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["crawls"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | finished | failed (Scrapy's finish reason in finish_reason)
+            "finish_reason": str,
+            "spider_args": str,  # JSON
+            "pages_fetched": int,
+            "articles_inserted": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "items_dropped": int,
+            "drops": str,  # JSON: {reason: count}
+            "errors": str,  # JSON: {kind: count} for fetch and extraction failures
+            "stats": str,  # JSON: the crawl's full Scrapy stats
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "url": str,
+            "site": str,
+            "title": str,
+            "body": str,
+            "published_at": str,
+            "modified_at": str,
+            "language": str,
+            "authors": str,  # JSON list
+            "section": str,
+            "description": str,
+            "canonical_url": str,
+            "image_url": str,
+            "published_raw": str,
+            "published_source": str,
+            "published_tz_assumed": int,
+            "modified_raw": str,
+            "modified_source": str,
+            "timezone": str,
+            "timezone_source": str,
+            "blocks_total": int,
+            "blocks_stripped": int,
+            "extractor": str,
+            "content_hash": str,
+            "first_seen_at": str,
+            "fetched_at": str,
+            "crawl_id": int,
+        },
+        pk="url",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["articles"].create_index(["site", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["pages"].create(
+        {
+            "url": str,
+            "fetched_at": str,
+            "http_status": int,
+            "encoding": str,
+            "html_zlib": bytes,  # zlib-compressed response body, for re-processing without fetching
+            "crawl_id": int,
+        },
+        pk="url",
+    )
+    db["drops"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "url": str,
+            "reason": str,
+            "message": str,
+            "title": str,
+            "dropped_at": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["drops"].create_index(["reason"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    table = db["_migrations"]
+    if not table.exists():
+        table.create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in table.rows}
+    applied = []
+    for fn in MIGRATIONS:
+        if fn.__name__ in done:
+            continue
+        with db.conn:
+            fn(db)
+            table.insert({"name": fn.__name__, "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        applied.append(fn.__name__)
+    return applied

@@ -58,6 +58,8 @@ def free_or_zero(port: int) -> int:
     import socket
 
     with socket.socket() as s:
+        # As the HTTP server does: TIME_WAIT sockets of the last run must not block the port.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

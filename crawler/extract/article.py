@@ -36,6 +36,7 @@ PUBLISHED_META = (
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+_BREAK = "\u2029"  # paragraph separator: never in page text after clean_block
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}")
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
@@ -98,6 +99,18 @@ def _text(el: Any) -> str:
     return clean_block(el.text_content())
 
 
+def _date_from_element(el: Any) -> str | None:
+    """A selected date element: its machine-readable attribute, a <time> inside it, or its text."""
+    value = el.get("datetime") or el.get("content")
+    if value:
+        return value.strip()
+    inner = el.xpath(".//time[@datetime]/@datetime")
+    if inner and inner[0].strip():
+        return inner[0].strip()
+    text = _text(el)
+    return find_date_text(text) or text or None
+
+
 def _css_first(tree: lxml_html.HtmlElement, selector: str | None) -> Any:
     if not selector:
         return None
@@ -115,14 +128,28 @@ def _inside_block(el: Any, container: Any) -> bool:
     return False
 
 
+def _leaf_div(el: Any) -> bool:
+    return el.tag == "div" and not any(d.tag in BLOCK_TAGS or d.tag == "div" for d in el.iterdescendants())
+
+
+def _split_at_breaks(el: Any) -> list[str]:
+    """Text of el split at <br>: NHK and many Japanese sites separate paragraphs with <br><br>."""
+    for br in el.iter("br"):
+        br.tail = _BREAK + (br.tail or "")
+    return [t for t in (clean_block(part) for part in el.text_content().split(_BREAK)) if t]
+
+
 def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
+    """Blocks inside the profile's body containers: paragraphs, headings, list items, leaf <div>s."""
     blocks: list[str] = []
     for container in tree.cssselect(selector):
-        inner = [el for el in container.iter(*BLOCK_TAGS) if not _inside_block(el, container)]
+        inner = [
+            el
+            for el in container.iter(*BLOCK_TAGS, "div")
+            if el is not container and (el.tag != "div" or _leaf_div(el)) and not _inside_block(el, container)
+        ]
         for el in inner or [container]:
-            text = _text(el)
-            if text:
-                blocks.append(text)
+            blocks.extend(_split_at_breaks(el))
     return blocks
 
 
@@ -301,14 +328,14 @@ def extract_page(
     published_raw, published_source = None, None
     el = _css_first(tree, selectors.published)
     if el is not None:
-        published_raw = el.get("datetime") or el.get("content") or _text(el)
+        published_raw = _date_from_element(el)
         published_source = "selector"
     if not published_raw:
         published_raw, published_source = _published(tree, meta, ld, url)
     modified_raw, modified_source = None, None
     el = _css_first(tree, selectors.modified)
     if el is not None:
-        modified_raw = el.get("datetime") or el.get("content") or _text(el)
+        modified_raw = _date_from_element(el)
         modified_source = "selector"
     if not modified_raw:
         modified_raw, modified_source = _modified(tree, meta, ld)

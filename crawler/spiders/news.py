@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -206,6 +207,11 @@ class NewsSpider(scrapy.Spider):
             status = failure.value.response.status
             self._inc(f"news/fetch/http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
+        elif failure.check(IgnoreRequest):
+            # Forbidden by robots.txt or filtered by a middleware: counted by
+            # Scrapy too (robotstxt/forbidden), kept here so nothing is silent.
+            self._inc("news/fetch/ignored")
+            logger.info("not fetched %s: %s", request.url, failure.getErrorMessage())
         else:
             name = failure.type.__name__ if failure.type else "Error"
             self._inc(f"news/fetch/error/{name}")

@@ -23,9 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.extract.article import extract_page, parse_html  # noqa: E402
-from crawler.extract.article import _trafilatura_blocks  # noqa: E402
-from crawler.extract.density import main_blocks  # noqa: E402
+from crawler.extract.article import (
+    _trafilatura_blocks,
+    extract_page,
+    parse_html,
+)
+from crawler.extract.density import main_blocks
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\s\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")

@@ -47,7 +47,9 @@ def _crawl_settings(db: str, log_level: str) -> object:
 
 @cli.command()
 @click.option("--db", default="data/news.db", show_default=True, help="SQLite file to write.")
-@click.option("--serve", is_flag=True, help="Only serve the demo sites (until Ctrl-C) so you can run `scrapy crawl` yourself.")
+@click.option(
+    "--serve", is_flag=True, help="Only serve the demo sites (until Ctrl-C) so you can run `scrapy crawl` yourself."
+)
 @click.option("--log-level", default="WARNING", show_default=True, help="Scrapy log level for the crawl.")
 def demo(db: str, serve: bool, log_level: str) -> None:
     """Serve the bundled demo news sites on 127.0.0.1 and crawl them into DB.

@@ -18,8 +18,19 @@ from crawler.text.dates import get_tz
 SITES_DIR = Path(__file__).parent / "sites"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KNOWN = {
-    "name", "title", "allowed_domains", "start_urls", "feeds", "sitemaps", "allow", "deny",
-    "article_urls", "timezone", "language", "selectors", "notes",
+    "name",
+    "title",
+    "allowed_domains",
+    "start_urls",
+    "feeds",
+    "sitemaps",
+    "allow",
+    "deny",
+    "article_urls",
+    "timezone",
+    "language",
+    "selectors",
+    "notes",
 }
 _SELECTOR_KEYS = {"title", "body", "published", "modified", "authors"}
 

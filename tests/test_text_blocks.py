@@ -6,7 +6,9 @@ import pytest
 
 from crawler.text.blocks import normalize_block, strip_repeated_blocks
 
-SEED = (Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "nhk_ukraine_2022-03-08.txt").read_text(encoding="utf-8")
+SEED = (Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "nhk_ukraine_2022-03-08.txt").read_text(
+    encoding="utf-8"
+)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +33,11 @@ def test_normalize_block(raw: str, key: str) -> None:
         (["a", "b"], ["a", "b"], []),
         (["a", "b", "a"], ["a", "b"], [2]),
         (["a", "b", "c", "a", "b", "c"], ["a", "b", "c"], [3, 4, 5]),  # a whole run
-        (["x", " x ", "Ｘ"], ["x", "Ｘ"], [1]),  # whitespace repeat; "Ｘ" is upper case, so not a repeat; kept as published
+        (
+            ["x", " x ", "Ｘ"],
+            ["x", "Ｘ"],
+            [1],
+        ),  # "Ｘ" is upper case: not a repeat
         (["ｘ", "x"], ["ｘ"], [1]),  # full-width repeat of the same letter
         (["150万人が避難", "170万人が避難"], ["150万人が避難", "170万人が避難"], []),  # numbers differ: both stay
         (["", "  ", "a"], ["a"], []),  # empty blocks vanish but are not repeats

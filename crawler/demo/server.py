@@ -24,10 +24,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not head_only:
             self.wfile.write(res.body)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._send(False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._send(True)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002

@@ -59,7 +59,9 @@ def seed_articles() -> list[SeedArticle]:
                 blocks.append(("h2" if n in a["subheadings"] else "p", text))
         title = a.get("title") or lines[a["title_line"] - 1].strip()
         out.append(
-            SeedArticle(a["slug"], title, blocks, a["date_signal"], a.get("datetime"), a["byline"], a["expected_published_at"])
+            SeedArticle(
+                a["slug"], title, blocks, a["date_signal"], a.get("datetime"), a["byline"], a["expected_published_at"]
+            )
         )
     return out
 
@@ -85,7 +87,8 @@ JA_SHARE = (
 JA_FOOTER = (
     '<footer class="l-footer"><p class="leave">NHKのサイトを離れます。よろしいですか。</p>'
     "<ul><li>NHKにおける個人情報保護について</li><li>NHK放送ガイドライン</li><li>受信料の窓口</li></ul>"
-    "<p>Copyright NHK (Japan Broadcasting Corporation) All rights reserved. 許可なく転載することを禁じます。</p></footer>"
+    "<p>Copyright NHK (Japan Broadcasting Corporation) All rights reserved. "
+    "許可なく転載することを禁じます。</p></footer>"
 )
 
 
@@ -130,7 +133,9 @@ def _ja_page(
         date_html = f'<p class="content--date"><time datetime="{_e(raw or "")}">{_e(byline)}</time></p>'
     elif signal in {"sitemap", "feed"}:
         date_html = ""
-    body = "\n".join(f'<{tag} class="body-{"title" if tag == "h2" else "text"}">{_e(text)}</{tag}>' for tag, text in blocks)
+    body = "\n".join(
+        f'<{tag} class="body-{"title" if tag == "h2" else "text"}">{_e(text)}</{tag}>' for tag, text in blocks
+    )
     rel = "".join(f'<li><a href="{_e(p)}">{_e(t)}</a></li>' for p, t in related)
     return f"""<!DOCTYPE html>
 <html lang="ja"><head>{"".join(head)}</head>
@@ -151,7 +156,7 @@ def _listing_page(lang: str, site: str, title: str, links: list[tuple[str, str]]
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{_e(title)} | {_e(site)}</title>'
         f'<meta property="og:type" content="website"><meta property="og:site_name" content="{_e(site)}"></head>'
-        f"<body>{nav}<main><h1>{_e(title)}</h1><section class=\"list\">{items}</section></main>{footer}</body></html>"
+        f'<body>{nav}<main><h1>{_e(title)}</h1><section class="list">{items}</section></main>{footer}</body></html>'
     )
 
 
@@ -183,7 +188,6 @@ def build_ja_site(base: str) -> dict[str, Resource]:
         day = raw[:10].replace("-", "") if raw[:4].isdigit() and "-" in raw[:10] else "20220310"
         blocks = [("p", p) for p in paras]
         entries.append((f"/news/html/{day}/{slug}.html", title, blocks, signal, raw, byline))
-    titles = [(e[0], e[1]) for e in entries]
     # Articles dated only by the sitemap are linked from nowhere else, so the
     # crawl always reaches them through the sitemap and keeps its date.
     linked = [(e[0], e[1]) for e in entries if e[3] != "sitemap"]
@@ -195,41 +199,92 @@ def build_ja_site(base: str) -> dict[str, Resource]:
 
     # Pages that declare their legacy charset only in a <meta> tag.
     sjis_title = "老舗旅館 創業300年を記念して特別公開"
-    sjis_blocks = [("p", "創業300年を迎えた京都の老舗旅館が、普段は非公開の庭園を特別に公開しています。"),
-                   ("p", "庭園には江戸時代に植えられたとされる松があり、訪れた人たちが写真に収めていました。")]
-    sjis = _ja_page(base, "/news/html/20220311/k10013520101.html", sjis_title, sjis_blocks, "byline", None,
-                    "2022年3月11日 11時11分", linked[:2], charset_tag='<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">')
+    sjis_blocks = [
+        ("p", "創業300年を迎えた京都の老舗旅館が、普段は非公開の庭園を特別に公開しています。"),
+        ("p", "庭園には江戸時代に植えられたとされる松があり、訪れた人たちが写真に収めていました。"),
+    ]
+    sjis = _ja_page(
+        base,
+        "/news/html/20220311/k10013520101.html",
+        sjis_title,
+        sjis_blocks,
+        "byline",
+        None,
+        "2022年3月11日 11時11分",
+        linked[:2],
+        charset_tag='<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">',
+    )
     pages["/news/html/20220311/k10013520101.html"] = Resource(200, "text/html", sjis.encode("shift_jis"))
     euc_title = "漁港でサワラの水揚げ最盛期"
-    euc_blocks = [("p", "富山県の漁港で、春を告げる魚、サワラの水揚げが最盛期を迎えています。"),
-                  ("p", "11日朝はおよそ2トンが水揚げされ、市場は威勢のいい掛け声に包まれました。")]
-    euc = _ja_page(base, "/news/html/20220311/k10013520102.html", euc_title, euc_blocks, "byline", None,
-                   "2022年3月11日 7時45分", linked[:2], charset_tag='<meta charset="EUC-JP">')
+    euc_blocks = [
+        ("p", "富山県の漁港で、春を告げる魚、サワラの水揚げが最盛期を迎えています。"),
+        ("p", "11日朝はおよそ2トンが水揚げされ、市場は威勢のいい掛け声に包まれました。"),
+    ]
+    euc = _ja_page(
+        base,
+        "/news/html/20220311/k10013520102.html",
+        euc_title,
+        euc_blocks,
+        "byline",
+        None,
+        "2022年3月11日 7時45分",
+        linked[:2],
+        charset_tag='<meta charset="EUC-JP">',
+    )
     pages["/news/html/20220311/k10013520102.html"] = Resource(200, "text/html", euc.encode("euc_jp"))
-    legacy = [("/news/html/20220311/k10013520101.html", sjis_title), ("/news/html/20220311/k10013520102.html", euc_title)]
+    legacy = [
+        ("/news/html/20220311/k10013520101.html", sjis_title),
+        ("/news/html/20220311/k10013520102.html", euc_title),
+    ]
 
     half = len(entries) // 2
-    news_entries = [(base + e[0], e[4] if e[3] in {"sitemap", "json-ld", "meta", "time"} else None, e[1]) for e in entries[:half]]
+    news_entries = [
+        (base + e[0], e[4] if e[3] in {"sitemap", "json-ld", "meta", "time"} else None, e[1]) for e in entries[:half]
+    ]
     archive_entries = [(base + e[0], e[4] if e[3] == "sitemap" else None, e[1]) for e in entries[half:]]
     archive_entries += [(base + p, None, t) for p, t in legacy]
     pages["/sitemaps/news.xml"] = Resource(200, "application/xml", _urlset(news_entries).encode("utf-8"))
     pages["/sitemaps/archive.xml.gz"] = Resource(
         200, "application/gzip", gzip.compress(_urlset(archive_entries).encode("utf-8"), mtime=0)
     )
-    pages["/sitemap.xml"] = Resource(200, "application/xml", (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{base}/sitemaps/news.xml</loc></sitemap>"
-        f"<sitemap><loc>{base}/sitemaps/archive.xml.gz</loc></sitemap></sitemapindex>"
-    ).encode("utf-8"))
-    pages["/"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "ja", JA_SITE_NAME, "NHKデモニュース トップ", linked[:8], JA_NAV, JA_FOOTER).encode("utf-8"))
-    pages["/news/cat/international.html"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "ja", JA_SITE_NAME, "国際ニュース", linked[:3] + linked[6:9], JA_NAV, JA_FOOTER).encode("utf-8"))
-    pages["/news/cat/society.html"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "ja", JA_SITE_NAME, "社会ニュース", linked[8:], JA_NAV, JA_FOOTER).encode("utf-8"))
-    pages["/private/drafts.html"] = Resource(200, "text/html; charset=utf-8", _ja_page(
-        base, "/private/drafts.html", "未公開の原稿", [("p", "この原稿は公開前のものです。クローラーは読んではいけません。")],
-        "byline", None, "2022年3月12日 0時00分", []).encode("utf-8"))
+    pages["/sitemap.xml"] = Resource(
+        200,
+        "application/xml",
+        (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{base}/sitemaps/news.xml</loc></sitemap>"
+            f"<sitemap><loc>{base}/sitemaps/archive.xml.gz</loc></sitemap></sitemapindex>"
+        ).encode(),
+    )
+    pages["/"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("ja", JA_SITE_NAME, "NHKデモニュース トップ", linked[:8], JA_NAV, JA_FOOTER).encode("utf-8"),
+    )
+    pages["/news/cat/international.html"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("ja", JA_SITE_NAME, "国際ニュース", linked[:3] + linked[6:9], JA_NAV, JA_FOOTER).encode("utf-8"),
+    )
+    pages["/news/cat/society.html"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("ja", JA_SITE_NAME, "社会ニュース", linked[8:], JA_NAV, JA_FOOTER).encode("utf-8"),
+    )
+    pages["/private/drafts.html"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _ja_page(
+            base,
+            "/private/drafts.html",
+            "未公開の原稿",
+            [("p", "この原稿は公開前のものです。クローラーは読んではいけません。")],
+            "byline",
+            None,
+            "2022年3月12日 0時00分",
+            [],
+        ).encode("utf-8"),
+    )
     pages["/robots.txt"] = Resource(200, "text/plain", b"User-agent: *\nDisallow: /private/\n")
     return pages
 
@@ -241,19 +296,31 @@ EN_NAV = (
     '<a href="/world/">World</a> <a href="/business/">Business</a> <a href="/subscribe">Subscribe</a></nav></header>'
 )
 EN_FOOTER = (
-    '<footer><p>Sign up for our morning newsletter and get the day\'s top stories in your inbox.</p>'
+    "<footer><p>Sign up for our morning newsletter and get the day's top stories in your inbox.</p>"
     "<p>© 2022 The Daily Example. All rights reserved.</p>"
     '<p><a href="/about">About us</a> · <a href="/privacy">Privacy</a></p></footer>'
 )
-EN_SHARE = '<div class="share-tools"><span>Share this article:</span> <a href="#fb">Facebook</a> <a href="#tw">Twitter</a> <a href="#mail">Email</a></div>'
+EN_SHARE = (
+    '<div class="share-tools"><span>Share this article:</span> <a href="#fb">Facebook</a> '
+    '<a href="#tw">Twitter</a> <a href="#mail">Email</a></div>'
+)
 
 
 def _author_path(author: str) -> str:
     return "/authors/" + author.lower().replace(" ", "-")
 
 
-def _en_page(base: str, path: str, title: str | None, paras: list[str], signal: str, raw: str | None,
-             author: str, related: list[tuple[str, str]], section: str = "World") -> str:
+def _en_page(
+    base: str,
+    path: str,
+    title: str | None,
+    paras: list[str],
+    signal: str,
+    raw: str | None,
+    author: str,
+    related: list[tuple[str, str]],
+    section: str = "World",
+) -> str:
     url = base + path
     head = ['<meta charset="utf-8">']
     if title:
@@ -323,34 +390,73 @@ def build_en_site(base: str) -> dict[str, Resource]:
         pages[path] = Resource(200, "text/html; charset=utf-8", page.encode("utf-8"))
 
     bad = {
-        "/2022/03/12/untitled.html": _en_page(base, "/2022/03/12/untitled.html", None, [
-            "This page lost its headline in a publishing error, but the text survived in full.",
-            "A page without a title cannot be stored as an article, so the crawler drops it with a reason.",
-        ], "meta", "2022-03-12T09:00:00Z", "Jane Doe", []),
-        "/2022/03/12/empty.html": _en_page(base, "/2022/03/12/empty.html", "Live: markets open", [], "json-ld",
-                                           "2022-03-12T09:30:00-05:00", "Tom Becker", []),
-        "/opinion/parking-fees.html": _en_page(base, "/opinion/parking-fees.html", "Council delays vote on parking fees", [
-            "The city council postponed its vote on new parking fees until next month after a long public hearing.",
-            "Several shop owners said the proposed charges would drive customers to out-of-town retail parks.",
-            "The council's transport committee will publish a revised plan before the next meeting.",
-        ], "meta", "sometime last spring", "Priya Raman", linked[:2]),
+        "/2022/03/12/untitled.html": _en_page(
+            base,
+            "/2022/03/12/untitled.html",
+            None,
+            [
+                "This page lost its headline in a publishing error, but the text survived in full.",
+                "A page without a title cannot be stored as an article, so the crawler drops it with a reason.",
+            ],
+            "meta",
+            "2022-03-12T09:00:00Z",
+            "Jane Doe",
+            [],
+        ),
+        "/2022/03/12/empty.html": _en_page(
+            base,
+            "/2022/03/12/empty.html",
+            "Live: markets open",
+            [],
+            "json-ld",
+            "2022-03-12T09:30:00-05:00",
+            "Tom Becker",
+            [],
+        ),
+        "/opinion/parking-fees.html": _en_page(
+            base,
+            "/opinion/parking-fees.html",
+            "Council delays vote on parking fees",
+            [
+                "The city council postponed its vote on new parking fees until next month after a long public hearing.",
+                "Several shop owners said the proposed charges would drive customers to out-of-town retail parks.",
+                "The council's transport committee will publish a revised plan before the next meeting.",
+            ],
+            "meta",
+            "sometime last spring",
+            "Priya Raman",
+            linked[:2],
+        ),
     }
     for path, page in bad.items():
         pages[path] = Resource(200, "text/html; charset=utf-8", page.encode("utf-8"))
     pages["/reports/annual-report.pdf"] = Resource(200, "application/pdf", b"%PDF-1.4\n% demo\n")
     pages["/live/blog.html"] = Resource(500, "text/html", b"<h1>Internal Server Error</h1>")
 
-    home_links = linked[:10] + [(p, "Extra") for p in bad] + [
-        ("/reports/annual-report.pdf", "Annual report (PDF)"),
-        ("/live/blog.html", "Live blog"),
-        ("/2021/01/01/removed-story.html", "A story that was taken down"),
-    ]
-    pages["/"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "en", EN_SITE_NAME, "Top stories", home_links, EN_NAV, EN_FOOTER).encode("utf-8"))
-    pages["/world/"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "en", EN_SITE_NAME, "World", linked[::2], EN_NAV, EN_FOOTER).encode("utf-8"))
-    pages["/business/"] = Resource(200, "text/html; charset=utf-8", _listing_page(
-        "en", EN_SITE_NAME, "Business", linked[1::2], EN_NAV, EN_FOOTER).encode("utf-8"))
+    home_links = (
+        linked[:10]
+        + [(p, "Extra") for p in bad]
+        + [
+            ("/reports/annual-report.pdf", "Annual report (PDF)"),
+            ("/live/blog.html", "Live blog"),
+            ("/2021/01/01/removed-story.html", "A story that was taken down"),
+        ]
+    )
+    pages["/"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("en", EN_SITE_NAME, "Top stories", home_links, EN_NAV, EN_FOOTER).encode("utf-8"),
+    )
+    pages["/world/"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("en", EN_SITE_NAME, "World", linked[::2], EN_NAV, EN_FOOTER).encode("utf-8"),
+    )
+    pages["/business/"] = Resource(
+        200,
+        "text/html; charset=utf-8",
+        _listing_page("en", EN_SITE_NAME, "Business", linked[1::2], EN_NAV, EN_FOOTER).encode("utf-8"),
+    )
 
     items = []
     for slug, title, _paras, signal, raw in EN_ARTICLES:
@@ -378,10 +484,16 @@ def build_en_site(base: str) -> dict[str, Resource]:
     pages["/atom.xml"] = Resource(200, "application/atom+xml", atom.encode("utf-8"))
     for author in EN_AUTHORS:
         mine = [linked[i] for i in range(len(linked)) if EN_AUTHORS[i % len(EN_AUTHORS)] == author]
-        pages[_author_path(author)] = Resource(200, "text/html; charset=utf-8", _listing_page(
-            "en", EN_SITE_NAME, f"Stories by {author}", mine, EN_NAV, EN_FOOTER).encode("utf-8"))
+        pages[_author_path(author)] = Resource(
+            200,
+            "text/html; charset=utf-8",
+            _listing_page("en", EN_SITE_NAME, f"Stories by {author}", mine, EN_NAV, EN_FOOTER).encode("utf-8"),
+        )
     for path, title in (("/about", "About us"), ("/privacy", "Privacy")):
-        pages[path] = Resource(200, "text/html; charset=utf-8", _listing_page(
-            "en", EN_SITE_NAME, title, [], EN_NAV, EN_FOOTER).encode("utf-8"))
+        pages[path] = Resource(
+            200,
+            "text/html; charset=utf-8",
+            _listing_page("en", EN_SITE_NAME, title, [], EN_NAV, EN_FOOTER).encode("utf-8"),
+        )
     pages["/robots.txt"] = Resource(200, "text/plain", b"User-agent: *\nDisallow: /subscribe\n")
     return pages

@@ -114,7 +114,9 @@ def parse_listing(body: bytes) -> Listing:
     for el in root.iter():
         name = _local(el.tag)
         if kind == "rss" and name == "item":
-            link = _child_text(el, "link") or (el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or "").strip()
+            link = (
+                _child_text(el, "link") or (el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or "").strip()
+            )
             date = _child_text(el, "pubdate", "date")
             if link:
                 entries.append(Entry(link, date, "feed:pubDate" if date else None, _child_text(el, "title")))

@@ -154,9 +154,7 @@ def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
 
 
 def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
-    doc = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, include_tables=False, with_metadata=False
-    )
+    doc = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=False, with_metadata=False)
     if doc is None or getattr(doc, "body", None) is None:
         return []
     blocks: list[str] = []
@@ -191,7 +189,9 @@ def _generic_blocks(tree: lxml_html.HtmlElement, text: str, url: str) -> tuple[l
     return blocks, "trafilatura"
 
 
-def _language(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None, blocks: list[str]) -> str | None:
+def _language(
+    tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None, blocks: list[str]
+) -> str | None:
     candidates = [
         tree.get("lang"),
         metadata.text_value(ld.get("inLanguage")) if ld else None,
@@ -218,7 +218,9 @@ def _first_time(tree: lxml_html.HtmlElement, itemprop: str) -> tuple[str | None,
     return None, None
 
 
-def _published(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None, url: str) -> tuple[str | None, str | None]:
+def _published(
+    tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None, url: str
+) -> tuple[str | None, str | None]:
     if ld:
         for key in ("datePublished", "dateCreated"):
             value = metadata.text_value(ld.get(key))
@@ -246,7 +248,9 @@ def _published(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, 
     return None, None
 
 
-def _modified(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def _modified(
+    tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None
+) -> tuple[str | None, str | None]:
     if ld:
         value = metadata.text_value(ld.get("dateModified"))
         if value:
@@ -317,11 +321,12 @@ def extract_page(
     title_el = _css_first(tree, selectors.title)
     h1 = tree.xpath("//h1")
     title_tag = tree.xpath("//title")
+    h1_text = _text(h1[0]) if h1 else None
     title = (
         (_text(title_el) if title_el is not None else None)
         or (metadata.text_value(ld.get("headline")) if ld else None)
         or meta.get("og:title")
-        or (_text(h1[0]) if h1 else None)
+        or h1_text
         or (_text(title_tag[0]) if title_tag else None)
     )
 
@@ -347,7 +352,11 @@ def extract_page(
 
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     section = (metadata.text_value(ld.get("articleSection")) if ld else None) or meta.get("article:section")
-    description = (metadata.text_value(ld.get("description")) if ld else None) or meta.get("og:description") or meta.get("description")
+    description = (
+        (metadata.text_value(ld.get("description")) if ld else None)
+        or meta.get("og:description")
+        or meta.get("description")
+    )
     image = (metadata.first_url(ld.get("image")) if ld else None) or meta.get("og:image")
     publisher = metadata.text_value(ld.get("publisher")) if ld else None
     site_name = meta.get("og:site_name") or publisher
@@ -369,9 +378,9 @@ def extract_page(
         language = language_hint or _language(tree, meta, ld, blocks)
     else:
         language = _language(tree, meta, ld, blocks)
-    if title:
-        key = normalize_block(title)
-        blocks = [b for b in blocks if normalize_block(b) != key]
+    # The headline often comes back as the first block; it is the title, not body.
+    title_keys = {normalize_block(t) for t in (title, h1_text) if t}
+    blocks = [b for b in blocks if normalize_block(b) not in title_keys]
 
     if article_url is None:
         is_article, reason = _page_kind(og_type, ld, listing_ld, meta, blocks, teasers)

@@ -20,8 +20,22 @@ from crawler.text.blocks import clean_block
 
 BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 _BOILER_WORDS = (
-    "share", "social", "sns", "related", "recommend", "newsletter", "subscribe", "breadcrumb",
-    "ranking", "popular", "advert", "banner", "promo", "footer", "sidebar", "comment",
+    "share",
+    "social",
+    "sns",
+    "related",
+    "recommend",
+    "newsletter",
+    "subscribe",
+    "breadcrumb",
+    "ranking",
+    "popular",
+    "advert",
+    "banner",
+    "promo",
+    "footer",
+    "sidebar",
+    "comment",
 )
 _CLASS_TEST = " or ".join(
     f"contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{w}')"

@@ -123,7 +123,7 @@ class StoragePipeline:
         stats = self.stats.get_stats()
         drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
         errors = {
-            k[len("news/"):]: v
+            k[len("news/") :]: v
             for k, v in stats.items()
             if k.startswith(("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_"))
             and not k.endswith(("_normalised", "_missing"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -24,7 +24,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.discovery.feeds import parse_listing, sniff_kind, maybe_gunzip
+from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import netloc, should_follow, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
@@ -128,8 +128,11 @@ class NewsSpider(scrapy.Spider):
                 self._inc("news/discovery/offsite_or_denied")
                 continue
             self._inc(f"news/discovery/{listing.kind}_urls")
-            meta = {"news_depth": self.follow_depth, "news_listing_date": entry.published_raw,
-                    "news_listing_date_source": entry.published_source}
+            meta = {
+                "news_depth": self.follow_depth,
+                "news_listing_date": entry.published_raw,
+                "news_listing_date_source": entry.published_source,
+            }
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
     def _is_article_url(self, url: str) -> bool | None:
@@ -187,7 +190,7 @@ class NewsSpider(scrapy.Spider):
             timezone=tz,
             timezone_source=tz_source,
             extractor=page.extractor,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
             encoding=response.encoding,
             raw_html=response.body,

@@ -6,7 +6,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +15,36 @@ import sqlite_utils
 from crawler.storage.migrations import migrate
 
 ARTICLE_COLUMNS = (
-    "url", "site", "title", "body", "published_at", "modified_at", "language", "authors",
-    "section", "description", "canonical_url", "image_url", "published_raw", "published_source",
-    "published_tz_assumed", "modified_raw", "modified_source", "timezone", "timezone_source",
-    "blocks_total", "blocks_stripped", "extractor", "content_hash", "fetched_at", "crawl_id",
+    "url",
+    "site",
+    "title",
+    "body",
+    "published_at",
+    "modified_at",
+    "language",
+    "authors",
+    "section",
+    "description",
+    "canonical_url",
+    "image_url",
+    "published_raw",
+    "published_source",
+    "published_tz_assumed",
+    "modified_raw",
+    "modified_source",
+    "timezone",
+    "timezone_source",
+    "blocks_total",
+    "blocks_stripped",
+    "extractor",
+    "content_hash",
+    "fetched_at",
+    "crawl_id",
 )
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

@@ -6,7 +6,7 @@ Add a new function at the end; never edit one that has shipped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -107,6 +107,6 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             continue
         with db.conn:
             fn(db)
-            table.insert({"name": fn.__name__, "applied_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+            table.insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat(timespec="seconds")})
         applied.append(fn.__name__)
     return applied

@@ -15,7 +15,7 @@ import email.utils
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_YEAR = 1800
@@ -38,9 +38,7 @@ EN_DATE_RE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?i:[ap]\.?m\.?))?(?:\s+[A-Z]{2,5}\b)?)?"
 )
-_ISO_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
-)
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SLASH_RE = re.compile(
     r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
@@ -79,7 +77,7 @@ def get_tz(name: str | None) -> tzinfo | None:
     if not name:
         return None
     if name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -91,8 +89,8 @@ def _finish(dt: datetime, default_tz: tzinfo | None, method: str) -> ParsedDate:
         return ParsedDate(None, error="out_of_range", method=method)
     explicit = dt.tzinfo is not None and dt.utcoffset() is not None
     if not explicit:
-        dt = dt.replace(tzinfo=default_tz or timezone.utc)
-    utc = dt.astimezone(timezone.utc).replace(microsecond=0)
+        dt = dt.replace(tzinfo=default_tz or UTC)
+    utc = dt.astimezone(UTC).replace(microsecond=0)
     return ParsedDate(utc.isoformat(), "minute", explicit, None, method)
 
 
@@ -187,9 +185,7 @@ def _parse(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedD
     return _parse_with_dateparser(text, tz, languages)
 
 
-def _parse_with_dateparser(
-    text: str, tz: tzinfo | None, languages: list[str] | None
-) -> ParsedDate:
+def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedDate:
     import dateparser  # imported lazily: it costs ~0.5 s at import time
 
     if not re.search(r"\d", text):

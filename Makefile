@@ -1,0 +1,36 @@
+# The README's two commands: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint format bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## serve the bundled demo sites and crawl them into data/news.db
+	$(BIN)/python -m crawler demo
+
+test: install  ## lint, then the whole test suite
+	$(BIN)/ruff check crawler tests bench
+	$(BIN)/ruff format --check crawler tests bench
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check crawler tests bench
+
+format: install
+	$(BIN)/ruff format crawler tests bench
+	$(BIN)/ruff check --fix crawler tests bench
+
+bench: install  ## extraction quality on ../shared/realpages when present
+	$(BIN)/python bench/extraction.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache

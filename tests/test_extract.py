@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crawler.extract import Selectors, extract_page
+from crawler.extract.article import ExtractError
+
+PARAS = "".join(
+    f"<p>Paragraph number {i} carries enough words to count as article text for the extractor to keep.</p>"
+    for i in range(8)
+)
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f"<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+def ld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_json_ld_graph_wins_and_gives_fields() -> None:
+    html = page(
+        ld(
+            {
+                "@context": "https://schema.org",
+                "@graph": [
+                    {"@type": "WebSite", "name": "Site"},
+                    {
+                        "@type": ["NewsArticle"],
+                        "headline": "Headline from JSON-LD",
+                        "datePublished": "2022-03-08T05:12:00+09:00",
+                        "dateCreated": "2022-03-01",
+                        "dateModified": "2022-03-09T00:00:00Z",
+                        "author": [{"@type": "Person", "name": "A One"}, {"name": "B Two"}, "C Three"],
+                        "articleSection": ["World"],
+                        "image": [{"url": "https://x/img.jpg"}],
+                        "publisher": {"name": "Pub"},
+                    },
+                ],
+            }
+        )
+        + '<meta property="og:title" content="OG title"><meta property="article:published_time" content="2000-01-01">',
+        f"<article><h1>H1 title</h1>{PARAS}</article>",
+    )
+    got = extract_page(html, "https://x/a")
+    assert got.is_article and got.page_kind_reason == "json-ld"
+    assert got.title == "Headline from JSON-LD"
+    assert (got.published_raw, got.published_source) == ("2022-03-08T05:12:00+09:00", "json-ld:datePublished")
+    assert (got.modified_raw, got.modified_source) == ("2022-03-09T00:00:00Z", "json-ld:dateModified")
+    assert got.authors == ["A One", "B Two", "C Three"]
+    assert got.section == "World"
+    assert got.image_url == "https://x/img.jpg"
+    assert got.site_name == "Pub"
+    assert got.language == "en"
+    assert len(got.blocks) == 8
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "raw", "source"),
+    [
+        (
+            '<meta property="article:published_time" content="2022-03-08T10:00:00Z">',
+            "",
+            "2022-03-08T10:00:00Z",
+            "meta:article:published_time",
+        ),
+        ('<meta name="pubdate" content="20220308">', "", "20220308", "meta:pubdate"),
+        ("", '<time datetime="2022-03-08T10:00">8 March</time>', "2022-03-08T10:00", "time"),
+        (
+            "",
+            '<span itemprop="datePublished" content="2022-03-08">8 March</span>',
+            "2022-03-08",
+            "itemprop:datePublished",
+        ),
+        ("", '<p class="content--date">2022年3月8日 5時12分</p>', "2022年3月8日 5時12分", "byline"),
+        (
+            "",
+            '<div class="byline">By X. Published March 8, 2022 2:30 PM EST</div>',
+            "March 8, 2022 2:30 PM EST",
+            "byline",
+        ),
+        ("", "", "2022-03-08", "url"),
+    ],
+)
+def test_published_signals_in_priority(head: str, body: str, raw: str, source: str) -> None:
+    html = page(
+        '<meta property="og:type" content="article"><title>T</title>' + head, body + f"<article>{PARAS}</article>"
+    )
+    got = extract_page(html, "https://x/2022/03/08/story.html")
+    assert (got.published_raw, got.published_source) == (raw, source)
+
+
+def test_broken_json_ld_is_counted_not_fatal() -> None:
+    html = page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", </script><title>T</title>',
+        f"<article>{PARAS}</article>",
+    )
+    got = extract_page(html, "https://x/a")
+    assert got.warnings == ["bad_json_ld"]
+    assert got.title == "T"
+
+
+def test_listing_pages_are_not_articles() -> None:
+    teasers = "".join(f'<article><h3><a href="/a{i}">Story {i}</a></h3></article>' for i in range(10))
+    got = extract_page(page('<meta property="og:type" content="website"><title>Home</title>', teasers), "https://x/")
+    assert not got.is_article
+    got = extract_page(page("<title>Home</title>", teasers), "https://x/")  # no structured signal at all
+    assert not got.is_article
+
+
+def test_unmarked_long_page_is_an_article_by_heuristic() -> None:
+    got = extract_page(page("<title>T</title>", f"<div class='content'>{PARAS}</div>"), "https://x/a")
+    assert got.is_article and got.page_kind_reason == "heuristic:text"
+
+
+def test_profile_url_rule_decides() -> None:
+    got = extract_page(page("<title>T</title>", PARAS), "https://x/a", article_url=False)
+    assert not got.is_article and got.page_kind_reason == "profile:url_pattern"
+
+
+def test_short_japanese_page_does_not_get_share_buttons_or_related_links() -> None:
+    body = (
+        "<nav><a href='/'>トップ</a></nav><article><h1>見出し</h1>"
+        "<div class='share'>この記事をシェアする ツイート</div>"
+        "<div class='body'><p>気象台は9日、関東地方で春一番が吹いたと発表しました。</p>"
+        "<p>東京の都心では最高気温が20度を超えました。</p></div>"
+        "<section class='related'><h2>関連ニュース</h2><ul><li><a href='/1'>別の記事</a></li></ul></section>"
+        "</article><footer>NHKのサイトを離れます。</footer>"
+    )
+    got = extract_page(page('<meta property="og:type" content="article">', body), "https://x/a")
+    assert got.blocks == [
+        "気象台は9日、関東地方で春一番が吹いたと発表しました。",
+        "東京の都心では最高気温が20度を超えました。",
+    ]
+    assert got.title == "見出し"
+
+
+def test_page_with_only_boilerplate_has_no_body() -> None:
+    body = (
+        "<nav><a href='/'>Home</a> <a href='/w'>World</a></nav><article><h1>Live: markets</h1>"
+        "<div class='share-tools'>Share this</div></article><footer>© 2022 Site</footer>"
+    )
+    got = extract_page(page('<meta property="og:type" content="article">', body), "https://x/a")
+    assert got.blocks == []
+
+
+def test_selectors_split_breaks_and_keep_headings() -> None:
+    body = (
+        "<h1 class='t'>Title</h1><div class='d'>更新 <time datetime='2022-03-08T05:12'>5時12分</time></div>"
+        "<div class='b'><div class='lead'>リード文です。</div><p>一段落目。<br><br>二段落目。</p>"
+        "<h2>小見出し</h2><p>三段落目。</p></div>"
+    )
+    sel = Selectors(title="h1.t", body="div.b", published="div.d")
+    got = extract_page(page("", body), "https://x/a", selectors=sel, article_url=True)
+    assert got.title == "Title"
+    assert got.blocks == ["リード文です。", "一段落目。", "二段落目。", "小見出し", "三段落目。"]
+    assert (got.published_raw, got.published_source) == ("2022-03-08T05:12", "selector")
+    assert got.extractor == "selectors"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_documents_raise_extract_error(text: str) -> None:
+    with pytest.raises(ExtractError):
+        extract_page(text, "https://x/a")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<html",
+        "<<<>>>",
+        "\x00\x01\x02 not html at all",
+        "<html><body>" + "<div>" * 5000 + "deep" + "</div>" * 5000 + "</body></html>",
+        "<html><head><title>only a title</title></head></html>",
+    ],
+)
+def test_hostile_html_does_not_crash(text: str) -> None:
+    try:
+        got = extract_page(text, "https://x/a")
+    except ExtractError:
+        return
+    assert isinstance(got.blocks, list)
+
+
+def test_language_from_text_when_undeclared() -> None:
+    html = (
+        "<html><head><meta property='og:type' content='article'><title>T</title></head><body><article>"
+        + "".join(f"<p>これは日本語の段落です。番号は{i}です。十分な長さの本文があります。</p>" for i in range(8))
+        + "</article></body></html>"
+    )
+    assert extract_page(html, "https://x/a").language == "ja"

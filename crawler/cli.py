@@ -97,9 +97,10 @@ def demo(db: str, serve: bool, log_level: str) -> None:
     for line in summarize(rows[0], db):
         click.echo(line)
     click.echo(f"Demo finished in {elapsed:.1f} s.")
-    venv_bin = Path(sys.executable).parent
+    venv_bin = os.path.relpath(Path(sys.executable).parent)
     click.echo("Next:")
-    click.echo(f"  {venv_bin}/datasette serve -i {db}    # browse in Datasette (read-only)")
+    metadata = os.path.relpath(Path(__file__).parent / "datasette" / "metadata.json")
+    click.echo(f"  {venv_bin}/datasette serve -i {db} -m {metadata}    # browse in Datasette (read-only)")
     click.echo(f"  {venv_bin}/sqlite-utils rows {db} articles --nl > articles.jsonl    # export JSONL")
     if rows[0].get("status") != "finished":
         sys.exit(1)

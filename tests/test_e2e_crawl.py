@@ -128,8 +128,9 @@ def test_bad_input_is_counted_in_the_crawls_row(open_demo_db: sqlite_utils.Datab
     assert errors["fetch/http_404"] == 1
     assert errors["fetch/http_500"] == 1
     assert errors["pages/non_html"] == 1
+    assert errors["extract/unparseable"] == 1  # an empty 200 response
     assert errors["dates/published_unparseable"] == 1
-    assert errors["robotstxt/forbidden"] == 2
+    assert errors["fetch/robots_forbidden"] == 2
     assert crawl["pages_fetched"] > 40
     drops = {r["reason"]: r for r in open_demo_db.query("select * from drops")}
     assert drops["missing_body"]["url"].endswith("/2022/03/12/empty.html")

@@ -430,6 +430,7 @@ def build_en_site(base: str) -> dict[str, Resource]:
     }
     for path, page in bad.items():
         pages[path] = Resource(200, "text/html; charset=utf-8", page.encode("utf-8"))
+    pages["/2022/03/12/blank.html"] = Resource(200, "text/html; charset=utf-8", b"")
     pages["/reports/annual-report.pdf"] = Resource(200, "application/pdf", b"%PDF-1.4\n% demo\n")
     pages["/live/blog.html"] = Resource(500, "text/html", b"<h1>Internal Server Error</h1>")
 
@@ -438,6 +439,7 @@ def build_en_site(base: str) -> dict[str, Resource]:
         + [(p, "Extra") for p in bad]
         + [
             ("/reports/annual-report.pdf", "Annual report (PDF)"),
+            ("/2022/03/12/blank.html", "A page that came back empty"),
             ("/live/blog.html", "Live blog"),
             ("/2021/01/01/removed-story.html", "A story that was taken down"),
         ]

@@ -128,7 +128,6 @@ class StoragePipeline:
             if k.startswith(("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_"))
             and not k.endswith(("_normalised", "_missing"))
         }
-        errors.update({k: v for k, v in stats.items() if k.startswith("robotstxt/forbidden")})
         if stats.get("news/pages/non_html"):
             errors["pages/non_html"] = stats["news/pages/non_html"]
         self.store.finish_crawl(

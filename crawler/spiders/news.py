@@ -153,6 +153,10 @@ class NewsSpider(scrapy.Spider):
             self._inc("news/extract/unparseable")
             logger.warning("could not parse %s: %s", url, exc)
             return
+        except Exception as exc:  # a bug on hostile input must not end the crawl
+            self._inc(f"news/extract/error/{type(exc).__name__}")
+            logger.exception("extraction failed on %s", url)
+            return
         for warning in page.warnings:
             self._inc(f"news/extract/{warning}")
         depth = response.meta.get("news_depth", 0)
@@ -211,9 +215,9 @@ class NewsSpider(scrapy.Spider):
             self._inc(f"news/fetch/http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(IgnoreRequest):
-            # Forbidden by robots.txt or filtered by a middleware: counted by
-            # Scrapy too (robotstxt/forbidden), kept here so nothing is silent.
-            self._inc("news/fetch/ignored")
+            # Forbidden by robots.txt, or filtered by a middleware.
+            robots = "robots.txt" in failure.getErrorMessage()
+            self._inc("news/fetch/robots_forbidden" if robots else "news/fetch/ignored")
             logger.info("not fetched %s: %s", request.url, failure.getErrorMessage())
         else:
             name = failure.type.__name__ if failure.type else "Error"

@@ -23,9 +23,13 @@ class Article(Item):
     section = Field()  # str | None
     description = Field()  # str | None
     image_url = Field()  # str | None
-    published_raw = Field()  # str | None: the date string exactly as found
+    published_candidates = Field()  # list[(raw, source)]: every published-date signal, best first
+    modified_candidates = Field()  # list[(raw, source)]
+    published_raw = Field()  # str | None: the chosen signal's string exactly as found
     published_source = Field()  # str | None: e.g. "json-ld:datePublished", "meta:article:published_time", "byline"
     published_at = Field()  # str | None: ISO-8601 UTC, or YYYY-MM-DD when the page gives no time
+    published_precision = Field()  # str | None: "minute" or "day"
+    date_signals = Field()  # str: JSON {"published": [...], "modified": [...]}: every signal, parsed, with errors
     published_tz_assumed = Field()  # bool: the raw value had no offset and the zone was inferred
     modified_raw = Field()  # str | None
     modified_source = Field()  # str | None

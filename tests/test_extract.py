@@ -48,8 +48,12 @@ def test_json_ld_graph_wins_and_gives_fields() -> None:
     got = extract_page(html, "https://x/a")
     assert got.is_article and got.page_kind_reason == "json-ld"
     assert got.title == "Headline from JSON-LD"
-    assert (got.published_raw, got.published_source) == ("2022-03-08T05:12:00+09:00", "json-ld:datePublished")
-    assert (got.modified_raw, got.modified_source) == ("2022-03-09T00:00:00Z", "json-ld:dateModified")
+    assert got.published_candidates[:3] == [
+        ("2022-03-08T05:12:00+09:00", "json-ld:datePublished"),
+        ("2022-03-01", "json-ld:dateCreated"),
+        ("2000-01-01", "meta:article:published_time"),
+    ]
+    assert got.modified_candidates == [("2022-03-09T00:00:00Z", "json-ld:dateModified")]
     assert got.authors == ["A One", "B Two", "C Three"]
     assert got.section == "World"
     assert got.image_url == "https://x/img.jpg"
@@ -90,7 +94,29 @@ def test_published_signals_in_priority(head: str, body: str, raw: str, source: s
         '<meta property="og:type" content="article"><title>T</title>' + head, body + f"<article>{PARAS}</article>"
     )
     got = extract_page(html, "https://x/2022/03/08/story.html")
-    assert (got.published_raw, got.published_source) == (raw, source)
+    assert got.published_candidates[0] == (raw, source)
+    assert got.published_candidates[-1] == ("2022-03-08", "url")
+
+
+def test_every_signal_is_collected_and_byline_update_is_modified() -> None:
+    html = page(
+        ld({"@type": "NewsArticle", "headline": "H", "datePublished": "2022-03-08T05:12:00+09:00"})
+        + '<meta property="article:published_time" content="2022-03-08T05:12:00+09:00">'
+        + '<meta property="article:modified_time" content="2022-03-09T01:00:00+09:00">',
+        '<p class="date">2022年3月8日 5時12分（更新 2022年3月9日 1時）</p><time datetime="2022-03-08">x</time>'
+        + f"<article>{PARAS}</article>",
+    )
+    got = extract_page(html, "https://x/a")
+    assert got.published_candidates == [
+        ("2022-03-08T05:12:00+09:00", "json-ld:datePublished"),
+        ("2022-03-08T05:12:00+09:00", "meta:article:published_time"),
+        ("2022-03-08", "time"),
+        ("2022年3月8日 5時12分", "byline"),
+    ]
+    assert got.modified_candidates == [
+        ("2022-03-09T01:00:00+09:00", "meta:article:modified_time"),
+        ("2022年3月9日 1時", "byline"),
+    ]
 
 
 def test_broken_json_ld_is_counted_not_fatal() -> None:
@@ -157,7 +183,7 @@ def test_selectors_split_breaks_and_keep_headings() -> None:
     got = extract_page(page("", body), "https://x/a", selectors=sel, article_url=True)
     assert got.title == "Title"
     assert got.blocks == ["リード文です。", "一段落目。", "二段落目。", "小見出し", "三段落目。"]
-    assert (got.published_raw, got.published_source) == ("2022-03-08T05:12", "selector")
+    assert got.published_candidates[0] == ("2022-03-08T05:12", "selector")
     assert got.extractor == "selectors"
 
 

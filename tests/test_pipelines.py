@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -54,49 +55,97 @@ def test_validate_pipeline_counts_drops() -> None:
     assert c.stats.get_value("news/validate/ok") == 1
 
 
+FETCHED = "2022-03-08T06:00:00+00:00"
+
+
+def dated(published: list[tuple[str, str]] | None = None, **fields: Any) -> Article:
+    return article(published_candidates=published or [], fetched_at=FETCHED, **fields)
+
+
 @pytest.mark.parametrize(
-    ("fields", "published_at", "assumed", "zone_source"),
+    ("published", "fields", "published_at", "source", "assumed", "zone_source"),
     [
-        ({"published_raw": "2022年3月8日 5時12分"}, "2022-03-07T20:12:00+00:00", True, "language"),
+        ([("2022年3月8日 5時12分", "byline")], {}, "2022-03-07T20:12:00+00:00", "byline", True, "language"),
         (
-            {"published_raw": "2022年3月8日 5時12分", "timezone": "Asia/Tokyo", "timezone_source": "profile"},
+            [("2022年3月8日 5時12分", "byline")],
+            {"timezone": "Asia/Tokyo", "timezone_source": "profile"},
             "2022-03-07T20:12:00+00:00",
+            "byline",
             False,
             "profile",
         ),
-        ({"published_raw": "2022-03-08T05:12:00+09:00", "language": "en"}, "2022-03-07T20:12:00+00:00", False, "tld"),
-        ({"published_raw": "2022-03-08"}, "2022-03-08", False, "language"),
-        ({"published_raw": "not a date"}, None, False, "language"),
-        ({}, None, False, "language"),
+        (
+            [("2022-03-08T05:12:00+09:00", "time")],
+            {"language": "en"},
+            "2022-03-07T20:12:00+00:00",
+            "time",
+            False,
+            "tld",
+        ),
+        ([("2022-03-08", "url")], {}, "2022-03-08", "url", False, "language"),
+        # the first signal is unreadable: the next one is used
+        ([("not a date", "meta:date"), ("2022-03-07", "url")], {}, "2022-03-07", "url", False, "language"),
+        # a bare date is refined by a timed signal on the same local day
+        (
+            [("2022-03-08", "json-ld:datePublished"), ("2022年3月8日 5時12分", "byline")],
+            {},
+            "2022-03-07T20:12:00+00:00",
+            "byline",
+            True,
+            "language",
+        ),
+        # a future date is rejected, not stored as fact
+        ([("2031-01-01T00:00:00Z", "meta:date"), ("2022-03-08", "url")], {}, "2022-03-08", "url", False, "language"),
+        ([("1970-01-01T00:00:00Z", "meta:date")], {}, None, "meta:date", False, "language"),
+        ([("きょう 午前10時", "byline")], {}, "2022-03-08T01:00:00+00:00", "byline", True, "language"),
+        ([("not a date", "meta:date")], {}, None, "meta:date", False, "language"),
+        ([], {}, None, None, False, "language"),
     ],
 )
-def test_dates_pipeline(fields: dict[str, Any], published_at: str | None, assumed: bool, zone_source: str) -> None:
+def test_dates_pipeline(
+    published: list[tuple[str, str]],
+    fields: dict[str, Any],
+    published_at: str | None,
+    source: str | None,
+    assumed: bool,
+    zone_source: str,
+) -> None:
     c = crawler()
-    item = DatesPipeline.from_crawler(c).process_item(article(**fields))
+    item = DatesPipeline.from_crawler(c).process_item(dated(published, **fields))
     assert item["published_at"] == published_at
+    assert item["published_source"] == source
     assert item["published_tz_assumed"] is assumed
     assert item["timezone_source"] == zone_source
-    assert item.get("published_raw") == fields.get("published_raw")  # raw always kept
+    signals = json.loads(item["date_signals"])["published"]
+    assert [(s["raw"], s["source"]) for s in signals] == published  # every signal kept
+    if published and published_at is None:
+        assert item["published_raw"] == published[0][0]  # raw kept
 
 
 def test_dates_pipeline_counts_reasons() -> None:
     c = crawler()
     pipe = DatesPipeline.from_crawler(c)
-    pipe.process_item(article(published_raw="nonsense"))
-    pipe.process_item(article(published_raw="2022年2月30日"))
-    pipe.process_item(article(published_raw="2022年3月8日 5時12分", modified_raw="2022-03-09"))
+    pipe.process_item(dated([("nonsense", "meta:date")]))
+    pipe.process_item(dated([("2022年2月30日", "byline")]))
+    pipe.process_item(dated([("2030-01-01", "meta:date")]))
+    pipe.process_item(dated([("2022年3月8日 5時12分", "byline"), ("2022-01-01", "url")]))
+    item = pipe.process_item(dated([("2022-03-08", "time")], modified_candidates=[("2022-03-09", "meta:x")]))
     stats = c.stats.get_stats()
     assert stats["news/dates/published_unparseable"] == 1
     assert stats["news/dates/published_invalid_date"] == 1
-    assert stats["news/dates/published_normalised"] == 1
+    assert stats["news/dates/published_future"] == 1
+    assert stats["news/dates/published_normalised"] == 2
+    assert stats["news/dates/published_signals_disagree"] == 1
     assert stats["news/dates/modified_normalised"] == 1
     assert stats["news/dates/assumed_tz"] == 1
+    assert item["modified_at"] == "2022-03-09"  # modified never replaces published
+    assert item["published_at"] == "2022-03-08"
 
 
 def test_dates_setting_zone_is_not_assumed() -> None:
     c = crawler(NEWS_DEFAULT_TIMEZONE="Europe/London")
-    item = DatesPipeline.from_crawler(c).process_item(article(published_raw="2022-07-01T12:00", language="en"))
-    assert item["published_at"] == "2022-07-01T11:00:00+00:00"
+    item = DatesPipeline.from_crawler(c).process_item(dated([("2022-03-01T12:00", "time")], language="en"))
+    assert item["published_at"] == "2022-03-01T12:00:00+00:00"
     assert item["published_tz_assumed"] is False
 
 

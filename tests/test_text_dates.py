@@ -55,7 +55,8 @@ def test_parse_date(raw: str, tz: str | None, value: str, precision: str, explic
         ("sometime last spring", "unparseable"),
         ("20222-01-01", "unparseable"),
         ("2022年2月30日", "invalid_date"),
-        ("2月30日", "unparseable"),  # no year: resolving it needs context (not a published date)
+        ("2月30日", "no_reference"),  # no year: needs a reference date to resolve
+        ("3時間前", "no_reference"),
         ("7日", "unparseable"),  # dateparser would say "seven days ago"
         ("今月10日", "unparseable"),
         ("1647896400", "unparseable"),  # bare numbers are not timestamps here

@@ -15,31 +15,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
+from crawler.extract.dates import collect_dates, url_date
 from crawler.extract.density import main_blocks, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
-from crawler.text.dates import find_date_text
 
-# Where a published/modified date was found, in priority order (highest first).
-PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "dcterms.created",
-    "dc.date.issued",
-    "dc.date",
-    "date",
-    "sailthru.date",
-    "parsely-pub-date",
-)
-MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 _BREAK = "\u2029"  # paragraph separator: never in page text after clean_block
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}")
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 
 
 class ExtractError(Exception):
@@ -67,10 +50,8 @@ class ExtractedPage:
     title: str | None = None
     blocks: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
-    published_raw: str | None = None
-    published_source: str | None = None
-    modified_raw: str | None = None
-    modified_source: str | None = None
+    published_candidates: list[tuple[str, str]] = field(default_factory=list)  # (raw, source), best first
+    modified_candidates: list[tuple[str, str]] = field(default_factory=list)
     language: str | None = None
     section: str | None = None
     description: str | None = None
@@ -97,18 +78,6 @@ def _text(el: Any) -> str:
     if isinstance(el, str):
         return clean_block(el)
     return clean_block(el.text_content())
-
-
-def _date_from_element(el: Any) -> str | None:
-    """A selected date element: its machine-readable attribute, a <time> inside it, or its text."""
-    value = el.get("datetime") or el.get("content")
-    if value:
-        return value.strip()
-    inner = el.xpath(".//time[@datetime]/@datetime")
-    if inner and inner[0].strip():
-        return inner[0].strip()
-    text = _text(el)
-    return find_date_text(text) or text or None
 
 
 def _css_first(tree: lxml_html.HtmlElement, selector: str | None) -> Any:
@@ -210,57 +179,6 @@ def _language(
     return None
 
 
-def _first_time(tree: lxml_html.HtmlElement, itemprop: str) -> tuple[str | None, str | None]:
-    for el in tree.xpath(f'//*[@itemprop="{itemprop}"]'):
-        value = el.get("datetime") or el.get("content") or _text(el)
-        if value:
-            return value, f"itemprop:{itemprop}"
-    return None, None
-
-
-def _published(
-    tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None, url: str
-) -> tuple[str | None, str | None]:
-    if ld:
-        for key in ("datePublished", "dateCreated"):
-            value = metadata.text_value(ld.get(key))
-            if value:
-                return value, f"json-ld:{key}"
-    for key in PUBLISHED_META:
-        if key in meta:
-            return meta[key], f"meta:{key}"
-    value, source = _first_time(tree, "datePublished")
-    if value:
-        return value, source
-    for el in tree.xpath("//time[@datetime]"):
-        if el.get("datetime", "").strip():
-            return el.get("datetime").strip(), "time"
-    for el in tree.xpath(
-        '//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "byline")'
-        ' or contains(@class, "posted")][not(self::script)]'
-    ):
-        found = find_date_text(el.text_content())
-        if found:
-            return found, "byline"
-    m = _URL_DATE.search(url)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", "url"
-    return None, None
-
-
-def _modified(
-    tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None
-) -> tuple[str | None, str | None]:
-    if ld:
-        value = metadata.text_value(ld.get("dateModified"))
-        if value:
-            return value, "json-ld:dateModified"
-    for key in MODIFIED_META:
-        if key in meta:
-            return meta[key], f"meta:{key}"
-    return _first_time(tree, "dateModified")
-
-
 def _authors(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None) -> list[str]:
     if ld:
         found = metadata.names(ld.get("author"))
@@ -330,20 +248,12 @@ def extract_page(
         or (_text(title_tag[0]) if title_tag else None)
     )
 
-    published_raw, published_source = None, None
-    el = _css_first(tree, selectors.published)
-    if el is not None:
-        published_raw = _date_from_element(el)
-        published_source = "selector"
-    if not published_raw:
-        published_raw, published_source = _published(tree, meta, ld, url)
-    modified_raw, modified_source = None, None
-    el = _css_first(tree, selectors.modified)
-    if el is not None:
-        modified_raw = _date_from_element(el)
-        modified_source = "selector"
-    if not modified_raw:
-        modified_raw, modified_source = _modified(tree, meta, ld)
+    published, modified = collect_dates(
+        tree, meta, metadata.article_objects(objects), selectors.published, selectors.modified
+    )
+    found_in_url = url_date(url)
+    if found_in_url:
+        published.append((found_in_url, "url"))
 
     if selectors.authors:
         authors = [a for a in (_text(e) for e in tree.cssselect(selectors.authors)) if a]
@@ -394,10 +304,8 @@ def extract_page(
         title=title,
         blocks=blocks,
         authors=authors,
-        published_raw=published_raw,
-        published_source=published_source if published_raw else None,
-        modified_raw=modified_raw,
-        modified_source=modified_source if modified_raw else None,
+        published_candidates=published,
+        modified_candidates=modified,
         language=language,
         section=section,
         description=description,

@@ -67,6 +67,11 @@ def article_object(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
+def article_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every JSON-LD object whose @type is an article type, in page order."""
+    return [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
+
+
 def has_listing_type(objects: list[dict[str, Any]]) -> bool:
     return any(_types(obj) & LISTING_TYPES for obj in objects)
 

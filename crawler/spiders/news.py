@@ -166,11 +166,12 @@ class NewsSpider(scrapy.Spider):
             self._inc("news/pages/listing")
             return
         self._inc("news/pages/article")
-        published_raw, published_source = page.published_raw, page.published_source
-        # A sitemap's or feed's date (with time and offset) beats a day taken from the URL.
-        if (not published_raw or published_source == "url") and response.meta.get("news_listing_date"):
-            published_raw = response.meta["news_listing_date"]
-            published_source = response.meta["news_listing_date_source"]
+        published = list(page.published_candidates)
+        if response.meta.get("news_listing_date"):
+            # The feed's or sitemap's date ranks below the page's own signals, above the URL.
+            listed = (response.meta["news_listing_date"], response.meta["news_listing_date_source"])
+            at = next((i for i, (_, source) in enumerate(published) if source == "url"), len(published))
+            published.insert(at, listed)
         tz, tz_source = None, None
         if self.profile and self.profile.timezone:
             tz, tz_source = self.profile.timezone, "profile"
@@ -187,10 +188,8 @@ class NewsSpider(scrapy.Spider):
             section=page.section,
             description=page.description,
             image_url=page.image_url,
-            published_raw=published_raw,
-            published_source=published_source,
-            modified_raw=page.modified_raw,
-            modified_source=page.modified_source,
+            published_candidates=published,
+            modified_candidates=page.modified_candidates,
             timezone=tz,
             timezone_source=tz_source,
             extractor=page.extractor,

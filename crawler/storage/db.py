@@ -40,6 +40,8 @@ ARTICLE_COLUMNS = (
     "content_hash",
     "fetched_at",
     "crawl_id",
+    "published_precision",
+    "date_signals",
 )
 
 

@@ -92,7 +92,27 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["drops"].create_index(["reason"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+def m002_date_signals_and_mentions(db: sqlite_utils.Database) -> None:
+    db["articles"].add_column("published_precision", str)
+    db["articles"].add_column("date_signals", str)  # JSON: every date signal, parsed, with errors
+    db["date_mentions"].create(
+        {
+            "id": int,
+            "article_url": str,
+            "surface": str,  # the expression as written in the body
+            "offset": int,  # character offset in articles.body
+            "value": str,  # resolved date, YYYY-MM-DD
+            "precision": str,  # "day"
+            "kind": str,  # absolute | month_day | relative_day | day_of_month | weekday | era
+        },
+        pk="id",
+        foreign_keys=[("article_url", "articles", "url")],
+    )
+    db["date_mentions"].create_index(["article_url"])
+    db["date_mentions"].create_index(["value"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_date_signals_and_mentions]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -15,7 +15,7 @@ import email.utils
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_YEAR = 1800
@@ -38,6 +38,36 @@ EN_DATE_RE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?i:[ap]\.?m\.?))?(?:\s+[A-Z]{2,5}\b)?)?"
 )
+# Relative forms need a reference instant (the fetch time): きょう 午後3時, 3時間前.
+_JA_RELATIVE_DAY = {
+    "きょう": 0,
+    "今日": 0,
+    "本日": 0,
+    "きのう": -1,
+    "昨日": -1,
+    "おととい": -2,
+    "一昨日": -2,
+    "あす": 1,
+    "明日": 1,
+    "あした": 1,
+}
+_JA_RELATIVE_RE = re.compile(
+    r"^(?P<word>きょう|今日|本日|きのう|昨日|おととい|一昨日|あす|明日|あした)"
+    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?)?)?$"
+)
+_AGO_RE = re.compile(
+    r"^(?P<n>\d{1,3})\s*(?P<unit>分|時間|日)前$|^(?P<en>\d{1,3})\s+(?P<enunit>minutes?|hours?|days?)\s+ago$", re.I
+)
+_JA_MONTH_DAY_RE = re.compile(
+    r"^(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
+    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?)?)?$"
+)
+# 令和4年(2022年)3月8日 and 2022年(令和4年)3月8日: one year written in two calendars.
+_MIXED_RE = re.compile(
+    r"(?:(?P<era>明治|大正|昭和|平成|令和)\s*(?P<era_year>\d{1,2}|元)\s*年\s*[(（]\s*(?P<year>\d{4})\s*年?\s*[)）]"
+    r"|(?P<year2>\d{4})\s*年\s*[(（]\s*(?P<era2>明治|大正|昭和|平成|令和)\s*(?P<era_year2>\d{1,2}|元)\s*年?\s*[)）])"
+)
+_BYLINE_MODIFIED_RE = re.compile(r"(更新|最終更新|修正|updated?|modified|last\s+updated)\W*$", re.I)
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SLASH_RE = re.compile(
     r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"
@@ -103,22 +133,44 @@ def _day(y: int, m: int, d: int, method: str) -> ParsedDate:
         return ParsedDate(None, error="invalid_date", method=method)
 
 
+def era_year(era: str, year: str) -> int:
+    return ERAS[era] + (1 if year == "元" else int(year)) - 1
+
+
+def _unmix_calendars(text: str) -> str | None:
+    """Drop the redundant calendar of "令和4年(2022年)"; None when the two years disagree."""
+
+    def one(m: re.Match[str]) -> str:
+        if m["era"]:
+            era, western = era_year(m["era"], m["era_year"]), int(m["year"])
+        else:
+            era, western = era_year(m["era2"], m["era_year2"]), int(m["year2"])
+        if era != western:
+            raise ValueError("calendars disagree")
+        return f"{western}年"
+
+    try:
+        return _MIXED_RE.sub(one, text)
+    except ValueError:
+        return None
+
+
+def _hour(ampm: str | None, hour: int) -> int:
+    if ampm == "午後" and hour < 12:
+        return hour + 12
+    if ampm == "午前" and hour == 12:
+        return 0
+    return hour
+
+
 def parse_japanese(match: re.Match[str], default_tz: tzinfo | None) -> ParsedDate:
     """Turn a JA_DATE_RE match into a ParsedDate (era years, 午前/午後)."""
     g = match.groupdict()
-    if g["era"]:
-        n = 1 if g["era_year"] == "元" else int(g["era_year"])
-        year = ERAS[g["era"]] + n - 1
-    else:
-        year = int(g["year"])
+    year = era_year(g["era"], g["era_year"]) if g["era"] else int(g["year"])
     month, day = int(g["month"]), int(g["day"])
     if g["hour"] is None:
         return _day(year, month, day, "ja")
-    hour, minute = int(g["hour"]), int(g["minute"] or 0)
-    if g["ampm"] == "午後" and hour < 12:
-        hour += 12
-    elif g["ampm"] == "午前" and hour == 12:
-        hour = 0
+    hour, minute = _hour(g["ampm"], int(g["hour"])), int(g["minute"] or 0)
     try:
         dt = datetime(year, month, day, hour, minute)
     except ValueError:
@@ -130,11 +182,15 @@ def parse_date(
     raw: str | None,
     default_tz: str | None = None,
     languages: list[str] | None = None,
+    reference: datetime | None = None,
 ) -> ParsedDate:
     """Parse one raw date string; never raises.
 
     default_tz is the IANA zone applied to a time without an offset (UTC when
-    None). languages is a hint for dateparser, e.g. ["ja"].
+    None). languages is a hint for dateparser, e.g. ["ja"]. reference (an
+    aware datetime, usually the fetch time) resolves forms that need one:
+    "きょう 午後3時", "3時間前", "3月8日" without a year; without it they are
+    refused with error "no_reference".
     """
     if raw is None:
         return ParsedDate(None, error="empty")
@@ -144,13 +200,18 @@ def parse_date(
     if len(text) > 200:
         return ParsedDate(None, error="unparseable")
     tz = get_tz(default_tz)
+    if "年" in text and ("(" in text or "（" in text):
+        unmixed = _unmix_calendars(text)
+        if unmixed is None:
+            return ParsedDate(None, error="inconsistent_calendar", method="ja")
+        text = unmixed
     try:
-        return _parse(text, tz, languages)
+        return _parse(text, tz, languages, reference)
     except (ValueError, OverflowError, TypeError):
         return ParsedDate(None, error="unparseable")
 
 
-def _parse(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedDate:
+def _parse(text: str, tz: tzinfo | None, languages: list[str] | None, reference: datetime | None) -> ParsedDate:
     if _ISO_RE.match(text):
         if len(text) == 10:
             return _day(int(text[:4]), int(text[5:7]), int(text[8:10]), "iso")
@@ -178,11 +239,65 @@ def _parse(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedD
     m = JA_DATE_RE.search(text)
     if m:
         return parse_japanese(m, tz)
+    relative = _parse_relative(text, tz, reference)
+    if relative is not None:
+        return relative
     if re.search(r"[年月日時]", text):
         # A Japanese string the fast path could not read ("2月30日", a bare
         # "7日"): dateparser would read it relative to today, so give up.
         return ParsedDate(None, error="unparseable", method="ja")
     return _parse_with_dateparser(text, tz, languages)
+
+
+def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) -> ParsedDate | None:
+    """きょう/きのう/あす (+ time), N分前/N時間前/N日前, M月D日 without year; None when not such a form."""
+    m_rel, m_ago, m_md = _JA_RELATIVE_RE.match(text), _AGO_RE.match(text), _JA_MONTH_DAY_RE.match(text)
+    if not (m_rel or m_ago or m_md):
+        return None
+    if reference is None:
+        return ParsedDate(None, error="no_reference", method="relative")
+    local = reference.astimezone(tz or UTC)
+    if m_ago:
+        n = int(m_ago["n"] or m_ago["en"])
+        unit = (m_ago["unit"] or m_ago["enunit"]).lower()
+        if unit in {"日", "day", "days"}:
+            d = local.date() - timedelta(days=n)
+            return _day(d.year, d.month, d.day, "relative")
+        delta = timedelta(minutes=n) if unit in {"分", "minute", "minutes"} else timedelta(hours=n)
+        return _finish(reference - delta, tz, "relative")
+    if m_rel:
+        day = local.date() + timedelta(days=_JA_RELATIVE_DAY[m_rel["word"]])
+        if m_rel["hour"] is None:
+            return _day(day.year, day.month, day.day, "relative")
+        hour, minute = _hour(m_rel["ampm"], int(m_rel["hour"])), int(m_rel["minute"] or 0)
+        try:
+            return _finish(datetime(day.year, day.month, day.day, hour, minute), tz, "relative")
+        except ValueError:
+            return ParsedDate(None, error="invalid_date", method="relative")
+    month, day_n = int(m_md["month"]), int(m_md["day"])
+    year = nearest_year(month, day_n, local.date())
+    if year is None:
+        return ParsedDate(None, error="invalid_date", method="ja")
+    if m_md["hour"] is None:
+        return _day(year, month, day_n, "ja")
+    try:
+        dt = datetime(year, month, day_n, _hour(m_md["ampm"], int(m_md["hour"])), int(m_md["minute"] or 0))
+    except ValueError:
+        return ParsedDate(None, error="invalid_date", method="ja")
+    return _finish(dt, tz, "ja")
+
+
+def nearest_year(month: int, day: int, around: date) -> int | None:
+    """The year that puts month/day closest to `around` (None when the day never exists)."""
+    best: tuple[int, int] | None = None
+    for year in (around.year - 1, around.year, around.year + 1):
+        try:
+            distance = abs((date(year, month, day) - around).days)
+        except ValueError:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, year)
+    return best[1] if best else None
 
 
 def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedDate:
@@ -200,6 +315,27 @@ def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | 
 
 def find_date_text(text: str) -> str | None:
     """Return the first Japanese or English date expression in free text (a byline), if any."""
+    found = find_byline_dates(text)
+    return found[0][0] if found else None
+
+
+def find_byline_dates(text: str) -> list[tuple[str, str]]:
+    """Every date expression in a byline, in order, as (raw, "published" | "modified").
+
+    A date right after 更新 / Updated / Modified is the modified date:
+    "2022年3月8日 5時12分 (更新 3月9日 10時)" gives one of each.
+    """
     text = unicodedata.normalize("NFKC", text)
-    m = JA_DATE_RE.search(text) or EN_DATE_RE.search(text)
-    return m.group(0) if m else None
+    out: list[tuple[str, str]] = []
+    matches = sorted(
+        [m for m in JA_DATE_RE.finditer(text)] + [m for m in EN_DATE_RE.finditer(text)], key=lambda m: m.start()
+    )
+    end = 0
+    for m in matches:
+        if m.start() < end:
+            continue
+        before = text[max(end, m.start() - 12) : m.start()]
+        role = "modified" if _BYLINE_MODIFIED_RE.search(before) else "published"
+        out.append((m.group(0), role))
+        end = m.end()
+    return out

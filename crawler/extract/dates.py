@@ -1,0 +1,119 @@
+"""Every date signal on a page, as raw (string, source) candidates in priority order.
+
+Choosing among them (and cross-checking) is the dates pipeline's job; here
+we only collect, so nothing the page says is lost.
+
+Published priority: profile selector, JSON-LD datePublished then dateCreated
+(every article object), meta tags (PUBLISHED_META order), itemprop
+datePublished, <time datetime>, byline text, then (added by the spider) the
+feed or sitemap date, then a date in the URL.
+Modified: selector, JSON-LD dateModified, meta tags (MODIFIED_META order),
+itemprop dateModified, a byline date marked 更新 / Updated.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import html as lxml_html
+
+from crawler.extract import metadata
+from crawler.text.dates import find_byline_dates
+
+PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "dcterms.created",
+    "dcterms.issued",
+    "dc.date.issued",
+    "dc.date.created",
+    "dc.date",
+    "date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+)
+MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "last-modified",
+    "article.updated",
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+_BYLINE_XPATH = (
+    '//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "byline")'
+    ' or contains(@class, "posted") or contains(@class, "timestamp")][not(self::script or self::style)]'
+)
+
+Candidates = list[tuple[str, str]]
+
+
+def _add(out: Candidates, raw: Any, source: str) -> None:
+    value = raw.strip() if isinstance(raw, str) else None
+    if value and (value, source) not in out:
+        out.append((value, source))
+
+
+def element_date(el: Any) -> str | None:
+    """A date element: its machine-readable attribute, a <time> inside it, or the date in its text."""
+    value = el.get("datetime") or el.get("content")
+    if value and value.strip():
+        return value.strip()
+    inner = el.xpath(".//time[@datetime]/@datetime")
+    if inner and inner[0].strip():
+        return inner[0].strip()
+    text = " ".join(el.text_content().split())
+    found = find_byline_dates(text)
+    return found[0][0] if found else (text or None)
+
+
+def url_date(url: str) -> str | None:
+    m = _URL_DATE.search(url)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def collect_dates(
+    tree: lxml_html.HtmlElement,
+    meta: dict[str, str],
+    ld_articles: list[dict[str, Any]],
+    published_selector: str | None = None,
+    modified_selector: str | None = None,
+) -> tuple[Candidates, Candidates]:
+    """(published candidates, modified candidates), each [(raw, source)] in priority order."""
+    published: Candidates = []
+    modified: Candidates = []
+    for selector, out in ((published_selector, published), (modified_selector, modified)):
+        if selector:
+            for el in tree.cssselect(selector)[:1]:
+                _add(out, element_date(el), "selector")
+    for obj in ld_articles:
+        _add(published, metadata.text_value(obj.get("datePublished")), "json-ld:datePublished")
+    for obj in ld_articles:
+        _add(published, metadata.text_value(obj.get("dateCreated")), "json-ld:dateCreated")
+        _add(modified, metadata.text_value(obj.get("dateModified")), "json-ld:dateModified")
+    for key in PUBLISHED_META:
+        _add(published, meta.get(key), f"meta:{key}")
+    for key in MODIFIED_META:
+        _add(modified, meta.get(key), f"meta:{key}")
+    for prop, out in (("datePublished", published), ("dateModified", modified)):
+        for el in tree.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')[:1]:
+            _add(out, element_date(el), f"itemprop:{prop}")
+    for el in tree.xpath("//time[@datetime]")[:1]:
+        _add(published, el.get("datetime"), "time")
+    for el in tree.xpath(_BYLINE_XPATH):
+        found = find_byline_dates(el.text_content())
+        for raw, role in found:
+            _add(published if role == "published" else modified, raw, "byline")
+        if found:
+            break
+    return published, modified

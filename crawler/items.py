@@ -36,6 +36,7 @@ class Article(Item):
     modified_at = Field()  # str | None: same format as published_at
     timezone = Field()  # str: IANA zone applied to naive times (profile, -a tz, or inferred)
     timezone_source = Field()  # str: "profile" | "argument" | "language" | "tld" | "default"
+    date_mentions = Field()  # list[dict]: surface, offset (in body), value (YYYY-MM-DD), kind, precision
     extractor = Field()  # str: "selectors" | "trafilatura"
     fetched_at = Field()  # str: ISO-8601 UTC
     http_status = Field()  # int

@@ -18,12 +18,16 @@ NEWS_FOLLOW_DEPTH = 2  # link hops followed from HTML start pages
 NEWS_DEFAULT_TIMEZONE = ""  # zone for naive dates when no profile/-a tz gives one; "" = infer
 NEWS_DATES_ENABLED = True
 NEWS_STRIP_REPEATS = True
+NEWS_MENTIONS_ENABLED = True  # date expressions inside the body -> table date_mentions
+NEWS_DATES_MIN_YEAR = 1990  # published/modified dates before this year are rejected as implausible
+NEWS_DATES_FUTURE_TOLERANCE_MINUTES = 60  # dates later than fetch time + this are rejected
 NEWS_CONTACT = ""  # a URL or e-mail address site owners can reach you at; goes in the User-Agent
 
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,
     "crawler.pipelines.dates.DatesPipeline": 200,
     "crawler.pipelines.blocks.BlocksPipeline": 300,
+    "crawler.pipelines.mentions.MentionsPipeline": 400,
     "crawler.pipelines.storage.StoragePipeline": 900,
 }
 

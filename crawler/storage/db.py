@@ -96,7 +96,8 @@ class ArticleStore:
     def upsert_articles(self, items: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
         """Insert or update articles by URL in one batch; return inserted/updated/unchanged counts."""
         rows, pages = [], []
-        for item in items:
+        items_list = list(items)
+        for item in items_list:
             row = {k: item.get(k) for k in ARTICLE_COLUMNS}
             row["authors"] = _dumps(item.get("authors") or [])
             row["published_tz_assumed"] = int(bool(item.get("published_tz_assumed")))
@@ -137,7 +138,14 @@ class ArticleStore:
                 existing[row["url"]] = row["content_hash"]
                 counts["inserted"] += 1
                 new_rows.append({**row, "first_seen_at": stamp})
+        mentions = [{**m, "article_url": item["url"]} for item in items_list for m in (item.get("date_mentions") or [])]
         with self.db.conn:
+            # An article's mentions are replaced with the latest crawl's.
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                self.db.execute(f"delete from date_mentions where article_url in ({','.join('?' * len(chunk))})", chunk)
+            if mentions:
+                self.db["date_mentions"].insert_all(mentions)
             if new_rows:
                 self.db["articles"].upsert_all(new_rows, pk="url")
             if old_rows:

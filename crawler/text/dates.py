@@ -28,7 +28,7 @@ JA_DATE_RE = re.compile(
     r"(?:(?P<era>明治|大正|昭和|平成|令和)\s*(?P<era_year>\d{1,2}|元)|(?P<year>\d{4}))\s*年\s*"
     r"(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
     r"(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
-    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?)?)?"
+    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?|(?P<half>半))?)?"
 )
 _MONTHS = (
     "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -53,14 +53,14 @@ _JA_RELATIVE_DAY = {
 }
 _JA_RELATIVE_RE = re.compile(
     r"^(?P<word>きょう|今日|本日|きのう|昨日|おととい|一昨日|あす|明日|あした)"
-    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?)?)?$"
+    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?|(?P<half>半))?)?$"
 )
 _AGO_RE = re.compile(
     r"^(?P<n>\d{1,3})\s*(?P<unit>分|時間|日)前$|^(?P<en>\d{1,3})\s+(?P<enunit>minutes?|hours?|days?)\s+ago$", re.I
 )
 _JA_MONTH_DAY_RE = re.compile(
     r"^(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日(?:\s*[(（][月火水木金土日](?:曜日?)?[)）])?"
-    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?)?)?$"
+    r"(?:\s*(?P<ampm>午前|午後)?\s*(?P<hour>\d{1,2})\s*(?:時|:)\s*(?:(?P<minute>\d{1,2})\s*分?|(?P<half>半))?)?$"
 )
 # 令和4年(2022年)3月8日 and 2022年(令和4年)3月8日: one year written in two calendars.
 _MIXED_RE = re.compile(
@@ -163,6 +163,13 @@ def _hour(ampm: str | None, hour: int) -> int:
     return hour
 
 
+def _minute(groups: dict[str, str | None]) -> int:
+    """分 as written; 半 ("half past") is 30."""
+    if groups.get("half"):
+        return 30
+    return int(groups.get("minute") or 0)
+
+
 def parse_japanese(match: re.Match[str], default_tz: tzinfo | None) -> ParsedDate:
     """Turn a JA_DATE_RE match into a ParsedDate (era years, 午前/午後)."""
     g = match.groupdict()
@@ -170,7 +177,7 @@ def parse_japanese(match: re.Match[str], default_tz: tzinfo | None) -> ParsedDat
     month, day = int(g["month"]), int(g["day"])
     if g["hour"] is None:
         return _day(year, month, day, "ja")
-    hour, minute = _hour(g["ampm"], int(g["hour"])), int(g["minute"] or 0)
+    hour, minute = _hour(g["ampm"], int(g["hour"])), _minute(g)
     try:
         dt = datetime(year, month, day, hour, minute)
     except ValueError:
@@ -269,7 +276,7 @@ def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) ->
         day = local.date() + timedelta(days=_JA_RELATIVE_DAY[m_rel["word"]])
         if m_rel["hour"] is None:
             return _day(day.year, day.month, day.day, "relative")
-        hour, minute = _hour(m_rel["ampm"], int(m_rel["hour"])), int(m_rel["minute"] or 0)
+        hour, minute = _hour(m_rel["ampm"], int(m_rel["hour"])), _minute(m_rel.groupdict())
         try:
             return _finish(datetime(day.year, day.month, day.day, hour, minute), tz, "relative")
         except ValueError:
@@ -281,7 +288,7 @@ def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) ->
     if m_md["hour"] is None:
         return _day(year, month, day_n, "ja")
     try:
-        dt = datetime(year, month, day_n, _hour(m_md["ampm"], int(m_md["hour"])), int(m_md["minute"] or 0))
+        dt = datetime(year, month, day_n, _hour(m_md["ampm"], int(m_md["hour"])), _minute(m_md.groupdict()))
     except ValueError:
         return ParsedDate(None, error="invalid_date", method="ja")
     return _finish(dt, tz, "ja")

@@ -101,6 +101,38 @@ def demo(db: str, serve: bool, log_level: str) -> None:
     click.echo("Next:")
     metadata = os.path.relpath(Path(__file__).parent / "datasette" / "metadata.json")
     click.echo(f"  {venv_bin}/datasette serve -i {db} -m {metadata}    # browse in Datasette (read-only)")
-    click.echo(f"  {venv_bin}/sqlite-utils rows {db} articles --nl > articles.jsonl    # export JSONL")
+    click.echo(f"  {venv_bin}/python -m crawler export --db {db} > articles.jsonl    # export JSONL")
     if rows[0].get("status") != "finished":
         sys.exit(1)
+
+
+@cli.command()
+@click.option("--db", default="data/news.db", show_default=True, help="SQLite file to read.")
+@click.option("--site", default=None, help="Only this site (the `site` column).")
+@click.option(
+    "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+def export(db: str, site: str | None, output: click.utils.LazyFile) -> None:
+    """Write articles as JSON Lines, one object per article, date mentions nested.
+
+    JSON columns (authors, date_signals) are decoded; each record carries its
+    date_mentions (surface, offset in body, value, precision, kind).
+
+    \b
+    Examples:
+        python -m crawler export > articles.jsonl
+        python -m crawler export --db data/news.db --site NHKデモニュース -o nhk.jsonl
+    """
+    import json
+
+    from crawler.storage.db import iter_export
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}: run a crawl first (python -m crawler demo)")
+    import sqlite_utils
+
+    count = 0
+    for record in iter_export(sqlite_utils.Database(db), site):
+        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    click.echo(f"{count} articles exported", err=True)

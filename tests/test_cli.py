@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,4 +40,28 @@ def test_demo_command_crawls_and_prints_a_summary(tmp_path: Path) -> None:
     assert f"Articles stored: {count} ({count} new, 0 updated, 0 unchanged)" in out
     assert "Blocks stripped as in-article repeats: 11" in out
     assert "Dropped items by reason: missing_body 1, missing_title 1" in out
-    assert "datasette serve -i" in out and "sqlite-utils rows" in out
+    assert "datasette serve -i" in out and "crawler export" in out
+
+
+def test_export_writes_jsonl_with_mentions(demo_db: tuple[Path, str], tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == sqlite_utils.Database(demo_db[0])["articles"].count
+    seed = next(r for r in records if r["url"].endswith("k10013519411.html"))
+    assert seed["date_mentions"][0] == {
+        "surface": "7日",
+        "offset": 6,
+        "value": "2022-03-07",
+        "precision": "day",
+        "kind": "day_of_month",
+    }
+    assert isinstance(seed["authors"], list) and seed["date_signals"]["published"]
+    only = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "--site", "The Daily Example"])
+    assert all(json.loads(line)["site"] == "The Daily Example" for line in only.stdout.splitlines())
+
+
+def test_export_without_database_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code != 0 and "no database" in result.output

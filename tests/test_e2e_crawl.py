@@ -194,3 +194,30 @@ def test_html_start_page_follows_links_to_depth_limit(
     assert sqlite_utils.Database(db)["articles"].count == 0  # the home page is a listing; nothing followed
     run_crawl(db, f"start_urls={en.base_url}/", "follow_depth=1")
     assert sqlite_utils.Database(db)["articles"].count >= 10
+
+
+def test_date_mentions_are_stored_with_true_offsets(open_demo_db: sqlite_utils.Database) -> None:
+    row = next(open_demo_db.query("select * from articles where url like '%k10013519522.html'"))
+    mentions = list(
+        open_demo_db.query("select * from date_mentions where article_url = ? order by offset", [row["url"]])
+    )
+    for m in mentions:
+        assert row["body"][m["offset"] : m["offset"] + len(m["surface"])] == m["surface"]
+    found = {(m["surface"], m["value"]) for m in mentions}
+    assert {("7日", "2022-03-07"), ("今月10日", "2022-03-10")} <= found
+    assert not any(m["surface"].startswith("3日") for m in mentions)  # 3日連続 is a count
+    signals = json.loads(row["date_signals"])
+    assert signals["published"][0]["source"] == "json-ld:datePublished"
+    assert all(s["value"] for s in signals["published"])
+
+
+def test_mentions_are_replaced_not_duplicated_on_recrawl(
+    demo_sites: tuple[DemoServer, DemoServer], tmp_path: Path
+) -> None:
+    ja, _ = demo_sites
+    db = tmp_path / "mentions.db"
+    run_crawl(db, f"start_urls={ja.base_url}/sitemap.xml")
+    first = sqlite_utils.Database(db)["date_mentions"].count
+    assert first >= 10
+    run_crawl(db, f"start_urls={ja.base_url}/sitemap.xml")
+    assert sqlite_utils.Database(db)["date_mentions"].count == first

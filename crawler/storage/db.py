@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -163,3 +163,18 @@ class ArticleStore:
         if pages:
             with self.db.conn:
                 self.db["pages"].upsert_all(pages, pk="url")
+
+
+def iter_export(db: sqlite_utils.Database, site: str | None = None) -> Iterator[dict[str, Any]]:
+    """Articles as export records: JSON columns decoded, date mentions nested, ordered by URL."""
+    where, params = ("where site = ?", [site]) if site else ("", [])
+    mentions: dict[str, list[dict[str, Any]]] = {}
+    if db["date_mentions"].exists():
+        for m in db.query("select article_url, surface, offset, value, precision, kind from date_mentions order by id"):
+            mentions.setdefault(m.pop("article_url"), []).append(m)
+    for row in db.query(f"select * from articles {where} order by url", params):
+        row["authors"] = json.loads(row["authors"] or "[]")
+        row["date_signals"] = json.loads(row["date_signals"] or "{}")
+        row["published_tz_assumed"] = bool(row["published_tz_assumed"])
+        row["date_mentions"] = mentions.get(row["url"], [])
+        yield row

@@ -11,7 +11,8 @@ from scrapy import Field, Item
 
 
 class Article(Item):
-    url = Field()  # str: the fetched URL (after redirects), fragment removed
+    url = Field()  # str: canonical URL (see discovery.links.storage_url): the key articles are stored under
+    fetched_url = Field()  # str: the URL fetched (after redirects), fragment removed
     canonical_url = Field()  # str | None: <link rel=canonical>
     site = Field()  # str: profile name, else og:site_name / publisher, else host[:port]
     title = Field()  # str

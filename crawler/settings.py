@@ -18,6 +18,9 @@ NEWS_FOLLOW_DEPTH = 2  # link hops followed from HTML start pages
 NEWS_DEFAULT_TIMEZONE = ""  # zone for naive dates when no profile/-a tz gives one; "" = infer
 NEWS_DATES_ENABLED = True
 NEWS_STRIP_REPEATS = True
+NEWS_BOILERPLATE_MIN_ARTICLES = 5  # a block in at least this many articles of a site ...
+NEWS_BOILERPLATE_MIN_SHARE = 0.1  # ... and in at least this share of them ...
+NEWS_BOILERPLATE_MAX_CHARS = 300  # ... and at most this long (CJK counted double) is boilerplate
 NEWS_MENTIONS_ENABLED = True  # date expressions inside the body -> table date_mentions
 NEWS_DATES_MIN_YEAR = 1990  # published/modified dates before this year are rejected as implausible
 NEWS_DATES_FUTURE_TOLERANCE_MINUTES = 60  # dates later than fetch time + this are rejected

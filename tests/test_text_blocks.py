@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.text.blocks import normalize_block, strip_repeated_blocks
+from crawler.text.blocks import BOILERPLATE, EMPTY, REPEAT, block_key, clean_blocks, normalize_block
 
-SEED = (Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "nhk_ukraine_2022-03-08.txt").read_text(
-    encoding="utf-8"
-)
+SEED_PATH = Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "nhk_ukraine_2022-03-08.txt"
+SEED = SEED_PATH.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -17,7 +16,9 @@ SEED = (Path(__file__).resolve().parents[1] / "crawler" / "demo" / "data" / "nhk
         ("  a   b\n c ", "a b c"),
         ("ＡＢＣ１２３", "ABC123"),  # full-width ASCII
         ("ｶﾀｶﾅ", "カタカナ"),  # half-width katakana
-        ("今月10日\u3000に", "今月10日 に"),  # ideographic space
+        ("（注意）！", "(注意)!"),  # punctuation width
+        ("今月10日\u3000に", "今月10日に"),  # spaces next to CJK carry no meaning
+        ("東京 都", "東京都"),
         ("", ""),
         ("Case Stays", "Case Stays"),
     ],
@@ -27,44 +28,51 @@ def test_normalize_block(raw: str, key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("blocks", "kept", "stripped_at"),
+    ("blocks", "kept", "stripped"),
     [
         ([], [], []),
         (["a", "b"], ["a", "b"], []),
-        (["a", "b", "a"], ["a", "b"], [2]),
-        (["a", "b", "c", "a", "b", "c"], ["a", "b", "c"], [3, 4, 5]),  # a whole run
-        (
-            ["x", " x ", "Ｘ"],
-            ["x", "Ｘ"],
-            [1],
-        ),  # "Ｘ" is upper case: not a repeat
-        (["ｘ", "x"], ["ｘ"], [1]),  # full-width repeat of the same letter
+        (["a", "b", "a"], ["a", "b"], [(2, REPEAT)]),
+        (["a", "b", "c", "a", "b", "c"], ["a", "b", "c"], [(3, REPEAT), (4, REPEAT), (5, REPEAT)]),  # a whole run
+        (["x", " x ", "Ｘ"], ["x", "Ｘ"], [(1, REPEAT)]),  # "Ｘ" is upper case: not a repeat
+        (["ｘ", "x"], ["ｘ"], [(1, REPEAT)]),  # full-width repeat of the same letter
         (["150万人が避難", "170万人が避難"], ["150万人が避難", "170万人が避難"], []),  # numbers differ: both stay
-        (["", "  ", "a"], ["a"], []),  # empty blocks vanish but are not repeats
-        (["見出し", "本文です。", "見出し"], ["見出し", "本文です。"], [2]),
+        (["", "  ", "a"], ["a"], []),  # whitespace-only blocks are not blocks
+        (["見出し", "本文です。", "見出し"], ["見出し", "本文です。"], [(2, REPEAT)]),
+        (["。。。", "★☆★", "😀😀", "本文"], ["本文"], [(0, EMPTY), (1, EMPTY), (2, EMPTY)]),
+        (["Ünïcödé", "Ünïcödé", "混在 mixed テキスト"], ["Ünïcödé", "混在 mixed テキスト"], [(1, REPEAT)]),
     ],
 )
-def test_strip_repeated_blocks(blocks: list[str], kept: list[str], stripped_at: list[int]) -> None:
-    result = strip_repeated_blocks(blocks)
+def test_clean_blocks(blocks: list[str], kept: list[str], stripped: list[tuple[int, str]]) -> None:
+    result = clean_blocks(blocks)
     assert result.kept == kept
-    assert [i for i, _ in result.stripped] == stripped_at
+    assert [(i, reason) for i, _, reason in result.stripped] == stripped
+
+
+def test_boilerplate_is_stripped_by_key_and_named() -> None:
+    blocks = ["本文です。", "NHKのサイトを離れます。", "もう一つの本文。", "ＮＨＫのサイトを離れます。"]
+    result = clean_blocks(blocks, {block_key("NHKのサイトを離れます。")})
+    assert result.kept == ["本文です。", "もう一つの本文。"]
+    assert [(i, r) for i, _, r in result.stripped] == [(1, BOILERPLATE), (3, BOILERPLATE)]
 
 
 def test_seed_runs_are_removed_whole_and_order_kept() -> None:
     lines = [line for line in SEED.splitlines() if line.strip()]
-    result = strip_repeated_blocks(lines)
+    result = clean_blocks(lines)
     # The seed repeats two runs of five paragraphs.
-    assert len(result.stripped) == 10
+    assert result.count(REPEAT) == 10
+    # Seed lines 18-22 and 30-34; two blank lines come before them.
+    assert [i for i, _, _ in result.stripped] == [*range(15, 20), *range(27, 32)]
     assert len(result.kept) == len(set(lines))
-    # Order: each kept line appears where it first appeared.
     first_positions = [lines.index(k) for k in result.kept]
     assert first_positions == sorted(first_positions)
-    for _, text in result.stripped:
+    for _, text, _ in result.stripped:
         assert text in result.kept
 
 
 def test_linear_on_large_input() -> None:
     blocks = [f"paragraph {i % 1000}" for i in range(20_000)]
-    result = strip_repeated_blocks(blocks)
-    assert len(result.kept) == 1000
-    assert len(result.stripped) == 19_000
+    result = clean_blocks(blocks, {block_key("paragraph 7")})
+    assert len(result.kept) == 999
+    assert result.count(REPEAT) == 19_000 - 19
+    assert result.count(BOILERPLATE) == 20

@@ -12,12 +12,15 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.db import now_iso
+from crawler.text.boilerplate import BoilerplateRule
 
 logger = logging.getLogger(__name__)
 
 
 class StoragePipeline:
-    def __init__(self, crawler: Any, path: str, batch_size: int, store_raw: bool) -> None:
+    def __init__(
+        self, crawler: Any, path: str, batch_size: int, store_raw: bool, rule: BoilerplateRule | None = None
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = path
@@ -29,6 +32,8 @@ class StoragePipeline:
         self.store: ArticleStore | None = None
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
+        self.rule = rule or BoilerplateRule()
+        self.sites: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
@@ -41,6 +46,11 @@ class StoragePipeline:
             path,
             max(1, settings.getint("NEWS_DB_BATCH_SIZE", 200)),
             settings.getbool("NEWS_STORE_RAW", True),
+            BoilerplateRule(
+                min_articles=settings.getint("NEWS_BOILERPLATE_MIN_ARTICLES", 5),
+                min_share=settings.getfloat("NEWS_BOILERPLATE_MIN_SHARE", 0.1),
+                max_chars=settings.getint("NEWS_BOILERPLATE_MAX_CHARS", 300),
+            ),
         )
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
@@ -48,7 +58,7 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.store = ArticleStore(open_db(self.path))
+        self.store = ArticleStore(open_db(self.path), self.rule)
         args = {
             "spider": spider.name,
             "start_urls": list(getattr(spider, "start_urls", [])),
@@ -63,6 +73,7 @@ class StoragePipeline:
         if not self.store_raw:
             row.pop("raw_html", None)
         self.buffer.append(row)
+        self.sites.add(row.get("site") or "")
         if len(self.buffer) >= self.batch_size:
             self.flush()
         return item
@@ -120,6 +131,13 @@ class StoragePipeline:
         if self.store is None or self.crawl_id is None:
             return
         self.flush()
+        # Learn each crawled site's boilerplate from all its stored articles, and re-clean
+        # the articles a change touches: the result does not depend on crawl order.
+        for site, report in self.store.learn_boilerplate(self.sites).items():
+            for key, value in report.items():
+                self.stats.inc_value(f"news/boilerplate/{key}", value)
+            if report["added"] or report["removed"]:
+                logger.info("site %s: %s", site, report)
         stats = self.stats.get_stats()
         drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
         errors = {

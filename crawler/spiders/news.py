@@ -25,7 +25,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import netloc, should_follow, strip_fragment
+from crawler.discovery.links import netloc, should_follow, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.items import Article
@@ -178,7 +178,8 @@ class NewsSpider(scrapy.Spider):
         elif self.tz_argument:
             tz, tz_source = self.tz_argument, "argument"
         yield Article(
-            url=url,
+            url=storage_url(url, page.canonical_url),
+            fetched_url=url,
             canonical_url=page.canonical_url,
             site=self.profile.name if self.profile else (page.site_name or netloc(url)),
             title=page.title,

@@ -1,4 +1,10 @@
-"""Open the database and write articles, pages, drops and crawl runs in batches."""
+"""Open the database; write articles, pages, drops, crawl runs; learn boilerplate; link near-duplicates.
+
+The stored body of an article is always finalize_article(raw blocks, the
+site's boilerplate model, published date): computed here on every write and
+again for the articles a model change touches, so it does not depend on
+crawl order.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +12,27 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from datasketch import MinHashLSH
 
 from crawler.storage.migrations import migrate
+from crawler.text.blocks import block_key, has_words, normalize_block
+from crawler.text.boilerplate import BoilerplateRule
+from crawler.text.finalize import finalize_article
+from crawler.text.shingles import NUM_PERM, THRESHOLD, from_bytes, signature, to_bytes
 
 ARTICLE_COLUMNS = (
-    "url",
-    "site",
-    "title",
-    "body",
-    "published_at",
-    "modified_at",
-    "language",
-    "authors",
-    "section",
-    "description",
-    "canonical_url",
-    "image_url",
-    "published_raw",
-    "published_source",
-    "published_tz_assumed",
-    "modified_raw",
-    "modified_source",
-    "timezone",
-    "timezone_source",
-    "blocks_total",
-    "blocks_stripped",
-    "extractor",
-    "content_hash",
-    "fetched_at",
-    "crawl_id",
-    "published_precision",
+    "url", "fetched_url", "site", "title", "published_at", "modified_at", "language", "section",
+    "description", "canonical_url", "image_url", "published_raw", "published_source", "modified_raw",
+    "modified_source", "timezone", "timezone_source", "extractor", "fetched_at", "published_precision",
     "date_signals",
-)
+)  # fmt: skip
+CHUNK = 500
 
 
 def now_iso() -> str:
@@ -67,11 +57,23 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-class ArticleStore:
-    """Write side of the database. One instance per crawl process (one writer)."""
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+
+def _marks(values: list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+class ArticleStore:
+    """Write side of the database. One instance per process: the single writer."""
+
+    def __init__(self, db: sqlite_utils.Database, rule: BoilerplateRule | None = None) -> None:
         self.db = db
+        self.rule = rule or BoilerplateRule()
+        self._boilerplate: dict[str, set[str]] = {}
+        self._lsh: MinHashLSH | None = None
 
     # -- crawl runs --------------------------------------------------------
 
@@ -88,23 +90,48 @@ class ArticleStore:
         with self.db.conn:
             self.db["crawls"].update(crawl_id, row)
 
-    def crawl(self, crawl_id: int) -> dict[str, Any]:
-        return self.db["crawls"].get(crawl_id)
+    # -- boilerplate model -------------------------------------------------
+
+    def boilerplate_keys(self, site: str) -> set[str]:
+        if site not in self._boilerplate:
+            rows = self.db.execute("select key from boilerplate where site = ?", [site]).fetchall()
+            self._boilerplate[site] = {r[0] for r in rows}
+        return self._boilerplate[site]
 
     # -- articles ----------------------------------------------------------
 
+    def _finalize_row(self, row: dict[str, Any], raw_blocks: list[str]) -> dict[str, Any]:
+        """Body, counts, hash, audit rows, mentions and block keys of one article."""
+        fin = finalize_article(raw_blocks, self.boilerplate_keys(row["site"]), row["published_at"], row["timezone"])
+        row["body"] = fin.body
+        row["raw_blocks"] = _dumps(raw_blocks)
+        row["blocks_total"] = len(raw_blocks)
+        row["blocks_stripped"] = len(fin.cleaning.stripped)
+        row["blocks_repeat"] = fin.cleaning.count("repeat")
+        row["blocks_boilerplate"] = fin.cleaning.count("boilerplate")
+        row["blocks_empty"] = fin.cleaning.count("empty")
+        row["content_hash"] = content_hash(row["title"] or "", fin.body)
+        extras = {
+            "stripped": [
+                {"article_url": row["url"], "site": row["site"], "position": pos, "text": text, "reason": reason}
+                for pos, text, reason in fin.cleaning.stripped
+            ],
+            "mentions": [{**asdict(m), "article_url": row["url"]} for m in fin.mentions],
+            "keys": sorted({block_key(b) for b in raw_blocks if has_words(b)}),
+        }
+        return {"row": row, **extras}
+
     def upsert_articles(self, items: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
         """Insert or update articles by URL in one batch; return inserted/updated/unchanged counts."""
-        rows, pages = [], []
-        items_list = list(items)
-        for item in items_list:
+        finals: dict[str, dict[str, Any]] = {}
+        pages = []
+        for item in items:
             row = {k: item.get(k) for k in ARTICLE_COLUMNS}
             row["authors"] = _dumps(item.get("authors") or [])
             row["published_tz_assumed"] = int(bool(item.get("published_tz_assumed")))
-            row["content_hash"] = content_hash(row["title"] or "", row["body"] or "")
-            row["blocks_total"] = len(item.get("blocks") or [])
             row["crawl_id"] = crawl_id
-            rows.append(row)
+            # The same URL twice in one batch: the later fetch wins.
+            finals[row["url"]] = self._finalize_row(row, list(item.get("blocks") or []))
             if item.get("raw_html") is not None:
                 pages.append(
                     {
@@ -117,42 +144,181 @@ class ArticleStore:
                     }
                 )
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
-        if not rows:
+        if not finals:
             return counts
-        urls = [r["url"] for r in rows]
+        urls = list(finals)
         existing: dict[str, str] = {}
-        for start in range(0, len(urls), 500):
-            chunk = urls[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk in _chunks(urls):
             existing.update(
-                self.db.execute(f"select url, content_hash from articles where url in ({marks})", chunk).fetchall()
+                self.db.execute(f"select url, content_hash from articles where url in ({_marks(chunk)})", chunk)
             )
-        new_rows, old_rows = [], []
         stamp = now_iso()
-        for row in rows:
-            if row["url"] in existing:
-                counts["updated" if existing[row["url"]] != row["content_hash"] else "unchanged"] += 1
+        new_rows, old_rows = [], []
+        for url, fin in finals.items():
+            row = fin["row"]
+            if url in existing:
+                counts["updated" if existing[url] != row["content_hash"] else "unchanged"] += 1
                 old_rows.append(row)
             else:
-                # Within one batch the same URL may come twice; count it once.
-                existing[row["url"]] = row["content_hash"]
                 counts["inserted"] += 1
                 new_rows.append({**row, "first_seen_at": stamp})
-        mentions = [{**m, "article_url": item["url"]} for item in items_list for m in (item.get("date_mentions") or [])]
         with self.db.conn:
-            # An article's mentions are replaced with the latest crawl's.
-            for start in range(0, len(urls), 500):
-                chunk = urls[start : start + 500]
-                self.db.execute(f"delete from date_mentions where article_url in ({','.join('?' * len(chunk))})", chunk)
-            if mentions:
-                self.db["date_mentions"].insert_all(mentions)
+            self._replace_children(finals)
             if new_rows:
                 self.db["articles"].upsert_all(new_rows, pk="url")
             if old_rows:
                 self.db["articles"].upsert_all(old_rows, pk="url")
             if pages:
                 self.db["pages"].upsert_all(pages, pk="url")
+        self._link_duplicates([fin["row"] for fin in finals.values()])
         return counts
+
+    def _replace_children(self, finals: dict[str, dict[str, Any]]) -> None:
+        """Audit rows, mentions and block occurrences are replaced with the latest version's."""
+        urls = list(finals)
+        for chunk in _chunks(urls):
+            for table in ("stripped_blocks", "date_mentions", "block_occurrences"):
+                self.db.execute(f"delete from {table} where article_url in ({_marks(chunk)})", chunk)
+        stripped = [s for fin in finals.values() for s in fin["stripped"]]
+        mentions = [m for fin in finals.values() for m in fin["mentions"]]
+        keys = [
+            {"article_url": url, "site": fin["row"]["site"], "key": key}
+            for url, fin in finals.items()
+            for key in fin["keys"]
+        ]
+        if stripped:
+            self.db["stripped_blocks"].insert_all(stripped)
+        if mentions:
+            self.db["date_mentions"].insert_all(mentions)
+        if keys:
+            self.db["block_occurrences"].insert_all(keys)
+
+    # -- near-duplicates ---------------------------------------------------
+
+    def _index(self) -> MinHashLSH:
+        if self._lsh is None:
+            self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+            with self._lsh.insertion_session() as session:
+                for url, sig in self.db.execute("select url, signature from article_minhash"):
+                    session.insert(url, from_bytes(sig), check_duplication=False)
+        return self._lsh
+
+    def _link_duplicates(self, rows: list[dict[str, Any]]) -> None:
+        """Near-duplicate texts are linked with duplicate_of, never dropped.
+
+        The original of a group is its earliest-published member (then the smallest URL),
+        so the links do not depend on crawl order.
+        """
+        lsh = self._index()
+        for row in rows:
+            url = row["url"]
+            sig = signature(row["body"] or "")
+            if url in lsh:
+                lsh.remove(url)
+            if sig is None:
+                self.db.execute("delete from article_minhash where url = ?", [url])
+                continue
+            similar = []
+            for other in lsh.query(sig):
+                stored = self.db.execute("select signature from article_minhash where url = ?", [other]).fetchone()
+                if stored and from_bytes(stored[0]).jaccard(sig) >= THRESHOLD:
+                    similar.append(other)
+            lsh.insert(url, sig, check_duplication=False)
+            with self.db.conn:
+                self.db["article_minhash"].upsert({"url": url, "signature": to_bytes(sig)}, pk="url")
+                if not similar:
+                    continue
+                group = [url, *similar]
+                linked = self.db.execute(
+                    f"select distinct duplicate_of from articles where url in ({_marks(group)})"
+                    " and duplicate_of is not null",
+                    group,
+                ).fetchall()
+                group += [u for (u,) in linked if u not in group]
+                members = self.db.execute(
+                    f"select url, coalesce(published_at, '9999') from articles where url in ({_marks(group)})", group
+                ).fetchall()
+                original = min(members, key=lambda m: (m[1], m[0]))[0]
+                others = [u for u in group if u != original]
+                self.db.execute(
+                    f"update articles set duplicate_of = ? where url in ({_marks(others)})"
+                    f" or duplicate_of in ({_marks(others)})",
+                    [original, *others, *others],
+                )
+                self.db.execute("update articles set duplicate_of = null where url = ?", [original])
+
+    # -- learning boilerplate and re-cleaning ---------------------------------
+
+    def learn_boilerplate(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+        """Recompute each site's boilerplate from all its stored articles; re-clean the articles
+        whose text a change touches. Returns {site: {"boilerplate", "added", "removed", "recleaned"}}."""
+        if sites is None:
+            sites = [r[0] for r in self.db.execute("select distinct site from articles")]
+        report = {}
+        for site in sorted(set(sites)):
+            site_articles = self.db.execute("select count(*) from articles where site = ?", [site]).fetchone()[0]
+            candidates = self.db.execute(
+                "select key, count(*) from block_occurrences where site = ? group by key having count(*) >= ?",
+                [site, self.rule.min_articles],
+            ).fetchall()
+            learned: dict[str, tuple[str, int]] = {}
+            for key, count in candidates:
+                text = self._block_text(site, key)
+                if text is not None and self.rule.is_boilerplate(count, site_articles, normalize_block(text)):
+                    learned[key] = (text, count)
+            old = self.boilerplate_keys(site)
+            changed = sorted(set(learned) ^ old)
+            with self.db.conn:
+                self.db.execute("delete from boilerplate where site = ?", [site])
+                self.db["boilerplate"].insert_all(
+                    {"site": site, "key": k, "text": t, "article_count": c, "site_articles": site_articles,
+                     "learned_at": now_iso()}
+                    for k, (t, c) in learned.items()
+                )  # fmt: skip
+            self._boilerplate[site] = set(learned)
+            urls: set[str] = set()
+            for chunk in _chunks(changed):
+                urls.update(
+                    u
+                    for (u,) in self.db.execute(
+                        "select distinct article_url from block_occurrences"
+                        f" where site = ? and key in ({_marks(chunk)})",
+                        [site, *chunk],
+                    )
+                )
+            self.reclean(sorted(urls))
+            report[site] = {
+                "boilerplate": len(learned),
+                "added": len(set(learned) - old),
+                "removed": len(old - set(learned)),
+                "recleaned": len(urls),
+            }
+        return report
+
+    def _block_text(self, site: str, key: str) -> str | None:
+        row = self.db.execute(
+            "select a.raw_blocks from block_occurrences o join articles a on a.url = o.article_url"
+            " where o.site = ? and o.key = ? limit 1",
+            [site, key],
+        ).fetchone()
+        if row is None:
+            return None
+        return next((b for b in json.loads(row[0] or "[]") if block_key(b) == key), None)
+
+    def reclean(self, urls: list[str]) -> int:
+        """Re-derive body, audit rows and mentions of stored articles from their raw blocks."""
+        done = 0
+        for chunk in _chunks(urls):
+            rows = list(self.db.query(f"select * from articles where url in ({_marks(chunk)})", chunk))
+            finals = {row["url"]: self._finalize_row(row, json.loads(row["raw_blocks"] or "[]")) for row in rows}
+            with self.db.conn:
+                self._replace_children(finals)
+                self.db["articles"].upsert_all([fin["row"] for fin in finals.values()], pk="url")
+            self._link_duplicates([fin["row"] for fin in finals.values()])
+            done += len(rows)
+        return done
+
+    # -- drops and pages -----------------------------------------------------
 
     def record_drops(self, drops: list[dict[str, Any]]) -> None:
         if drops:
@@ -169,10 +335,10 @@ def iter_export(db: sqlite_utils.Database, site: str | None = None) -> Iterator[
     """Articles as export records: JSON columns decoded, date mentions nested, ordered by URL."""
     where, params = ("where site = ?", [site]) if site else ("", [])
     mentions: dict[str, list[dict[str, Any]]] = {}
-    if db["date_mentions"].exists():
-        for m in db.query("select article_url, surface, offset, value, precision, kind from date_mentions order by id"):
-            mentions.setdefault(m.pop("article_url"), []).append(m)
+    for m in db.query("select article_url, surface, offset, value, precision, kind from date_mentions order by id"):
+        mentions.setdefault(m.pop("article_url"), []).append(m)
     for row in db.query(f"select * from articles {where} order by url", params):
+        row.pop("raw_blocks", None)
         row["authors"] = json.loads(row["authors"] or "[]")
         row["date_signals"] = json.loads(row["date_signals"] or "{}")
         row["published_tz_assumed"] = bool(row["published_tz_assumed"])

@@ -112,7 +112,36 @@ def m002_date_signals_and_mentions(db: sqlite_utils.Database) -> None:
     db["date_mentions"].create_index(["value"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_date_signals_and_mentions]
+def m003_boilerplate_and_duplicates(db: sqlite_utils.Database) -> None:
+    articles = db["articles"]
+    articles.add_column("fetched_url", str)  # the URL as fetched, before canonicalisation
+    articles.add_column("raw_blocks", str)  # JSON: blocks as extracted, before any cleaning
+    articles.add_column("blocks_repeat", int)
+    articles.add_column("blocks_boilerplate", int)
+    articles.add_column("blocks_empty", int)
+    articles.add_column("duplicate_of", str)  # url of the original of a near-duplicate group
+    articles.create_index(["duplicate_of"])
+    db["stripped_blocks"].create(
+        {"id": int, "article_url": str, "site": str, "position": int, "text": str, "reason": str},
+        pk="id",
+        foreign_keys=[("article_url", "articles", "url")],
+    )
+    db["stripped_blocks"].create_index(["article_url"])
+    db["stripped_blocks"].create_index(["site", "reason"])
+    db["block_occurrences"].create({"article_url": str, "site": str, "key": str}, pk=("article_url", "key"))
+    db["block_occurrences"].create_index(["site", "key"])
+    db["boilerplate"].create(
+        {"site": str, "key": str, "text": str, "article_count": int, "site_articles": int, "learned_at": str},
+        pk=("site", "key"),
+    )
+    db["article_minhash"].create({"url": str, "signature": bytes}, pk="url")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial,
+    m002_date_signals_and_mentions,
+    m003_boilerplate_and_duplicates,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

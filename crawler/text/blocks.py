@@ -1,27 +1,57 @@
-"""Block normalisation and in-article repeat removal.
+"""Block normalisation, in-article repeats and known boilerplate: which blocks an article keeps.
 
 Pure functions: no Scrapy, no storage. The seed NHK page repeats whole runs of
 paragraphs; removing every block that equals an earlier block (after
 normalisation) removes such runs whole while keeping the first occurrence and
 the original order.
+
+The rule, for every block in page order:
+
+1. a block with no letter or digit at all (only punctuation, symbols, emoji,
+   whitespace) is dropped as "empty": it carries no text to count on;
+2. a block whose key is in the site's learned boilerplate is dropped as
+   "boilerplate" (see crawler/text/boilerplate.py);
+3. a block whose key equals an earlier block's key is dropped as "repeat".
+
+Subheadings and short lines follow the same rule as paragraphs: a repeated
+subheading is a repeat. The key is the block after Unicode NFKC (full-width
+and half-width forms, including punctuation width), with whitespace removed
+between CJK characters and collapsed elsewhere; case and digits are kept, so
+"150万人" and "170万人" are different blocks and both stay.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 _WS = re.compile(r"\s+")
+# Whitespace next to a CJK character or CJK punctuation carries no meaning ("東京 都" = "東京都").
+_CJK_SPACE = re.compile(
+    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])"
+)
+_HAS_WORD = re.compile(r"[^\W_]")
+
+REPEAT, BOILERPLATE, EMPTY = "repeat", "boilerplate", "empty"
 
 
 def normalize_block(text: str) -> str:
-    """Return the comparison key of a block: NFKC, whitespace collapsed, trimmed.
+    """Return the comparison key text of a block (NFKC, whitespace normalised, trimmed).
 
-    NFKC folds full-width ASCII and half-width katakana, so "ＡＢＣ１２３" and
-    "ABC123" compare equal; casing is kept because it can carry meaning.
+    NFKC folds full-width ASCII, full-width punctuation and half-width katakana,
+    so "ＡＢＣ１２３！" and "ABC123!" compare equal; casing is kept because it
+    can carry meaning.
     """
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    text = unicodedata.normalize("NFKC", text)
+    return _WS.sub(" ", _CJK_SPACE.sub("", text)).strip()
+
+
+def block_key(text: str) -> str:
+    """A short stable hash of the normalised block, used to count blocks across articles."""
+    return hashlib.blake2b(normalize_block(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def clean_block(text: str) -> str:
@@ -29,29 +59,45 @@ def clean_block(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def has_words(text: str) -> bool:
+    return bool(_HAS_WORD.search(text))
+
+
 @dataclass
 class StripResult:
-    """Blocks kept (in order) and the blocks dropped as repeats, with their positions."""
+    """Blocks kept (in order) and the blocks dropped, with their positions and reasons."""
 
     kept: list[str] = field(default_factory=list)
-    stripped: list[tuple[int, str]] = field(default_factory=list)
+    stripped: list[tuple[int, str, str]] = field(default_factory=list)  # (position, text, reason)
+
+    def count(self, reason: str) -> int:
+        return sum(1 for _, _, r in self.stripped if r == reason)
 
 
-def strip_repeated_blocks(blocks: list[str]) -> StripResult:
-    """Drop every block that repeats an earlier block of the same list.
-
-    Empty blocks (after normalisation) are dropped too but not counted as
-    repeats. Linear in the number of blocks: one set lookup each.
-    """
+def clean_blocks(blocks: list[str], boilerplate: Collection[str] = ()) -> StripResult:
+    """Apply the rule above; boilerplate holds block keys (block_key). Linear in the blocks."""
     result = StripResult()
     seen: set[str] = set()
     for index, block in enumerate(blocks):
-        key = normalize_block(block)
-        if not key:
+        text = clean_block(block)
+        if not text:
+            continue  # whitespace-only: nothing was there
+        if not has_words(text):
+            result.stripped.append((index, text, EMPTY))
+            continue
+        norm = normalize_block(text)
+        key = hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest() if boilerplate else norm
+        if boilerplate and key in boilerplate:
+            result.stripped.append((index, text, BOILERPLATE))
             continue
         if key in seen:
-            result.stripped.append((index, block))
+            result.stripped.append((index, text, REPEAT))
             continue
         seen.add(key)
-        result.kept.append(clean_block(block))
+        result.kept.append(text)
     return result
+
+
+def strip_repeated_blocks(blocks: list[str]) -> StripResult:
+    """In-article repeats only (no boilerplate model)."""
+    return clean_blocks(blocks)

@@ -42,7 +42,7 @@ def test_each_seed_article_stored_once_with_each_paragraph_once_in_order(open_de
         assert body_blocks == expected
         for text in expected:
             assert row["body"].count(text) == 1
-        assert row["blocks_stripped"] == len(seed.blocks) - len(expected)
+        assert row["blocks_repeat"] == len(seed.blocks) - len(expected)
         assert row["published_at"] == seed.expected_published_at
         for junk in BOILERPLATE:
             assert junk not in row["body"], (seed.slug, junk)
@@ -50,8 +50,8 @@ def test_each_seed_article_stored_once_with_each_paragraph_once_in_order(open_de
 
 def test_seed_repeats_are_the_runs_of_five(open_demo_db: sqlite_utils.Database) -> None:
     stripped = {
-        r["url"].rsplit("/", 1)[-1]: r["blocks_stripped"]
-        for r in open_demo_db.query("select url, blocks_stripped from articles where url like '%/k1001351%'")
+        r["url"].rsplit("/", 1)[-1]: r["blocks_repeat"]
+        for r in open_demo_db.query("select url, blocks_repeat from articles where url like '%/k1001351%'")
     }
     assert stripped == {"k10013519411.html": 0, "k10013519522.html": 5, "k10013519633.html": 5}
 
@@ -182,7 +182,7 @@ def test_profile_crawl_uses_selectors_and_profile_timezone(
         assert row["timezone"] == "Asia/Tokyo" and row["timezone_source"] == "profile"
         assert row["published_tz_assumed"] == 0
     seed = next(r for r in rows if r["url"].endswith("k10013519522.html"))
-    assert seed["blocks_stripped"] == 5 and seed["published_at"] == "2022-03-08T06:05:00+00:00"
+    assert seed["blocks_repeat"] == 5 and seed["published_at"] == "2022-03-08T06:05:00+00:00"
 
 
 def test_html_start_page_follows_links_to_depth_limit(
@@ -221,3 +221,33 @@ def test_mentions_are_replaced_not_duplicated_on_recrawl(
     assert first >= 10
     run_crawl(db, f"start_urls={ja.base_url}/sitemap.xml")
     assert sqlite_utils.Database(db)["date_mentions"].count == first
+
+
+def test_site_boilerplate_is_learned_stripped_and_audited(open_demo_db: sqlite_utils.Database) -> None:
+    from crawler.demo.site import EN_BODY_NOTICE, JA_BODY_NOTICE, JA_VIDEO_NOTICE
+
+    learned = {(r["site"], r["text"]) for r in open_demo_db.query("select site, text from boilerplate")}
+    assert ("NHKデモニュース", JA_BODY_NOTICE) in learned
+    assert ("NHKデモニュース", JA_VIDEO_NOTICE) in learned  # on half the pages only
+    assert ("The Daily Example", EN_BODY_NOTICE) in learned
+    for notice in (JA_BODY_NOTICE, JA_VIDEO_NOTICE, EN_BODY_NOTICE):
+        assert (
+            open_demo_db.execute("select count(*) from articles where body like ?", [f"%{notice}%"]).fetchone()[0] == 0
+        )
+    # No content paragraph was learned as boilerplate.
+    assert len(learned) == 3
+    audit = {
+        (r["reason"], r["n"])
+        for r in open_demo_db.query("select reason, count(*) n from stripped_blocks group by reason")
+    }
+    articles = open_demo_db["articles"].count
+    assert ("repeat", 11) in audit
+    boiler = dict(audit)["boilerplate"]
+    assert boiler >= articles  # every article lost its notice line
+    total = open_demo_db.execute("select sum(blocks_stripped) from articles").fetchone()[0]
+    assert total == sum(n for _, n in audit)
+    # The raw blocks are kept, so nothing is lost.
+    raw = json.loads(
+        next(open_demo_db.query("select raw_blocks from articles where url like '%k10013519522.html'"))["raw_blocks"]
+    )
+    assert JA_BODY_NOTICE in raw and JA_VIDEO_NOTICE in raw and len(raw) == 15 + 2

@@ -84,6 +84,9 @@ JA_SHARE = (
     '<li><a href="https://twitter.com/share">ツイート</a></li><li><a href="https://www.facebook.com/share">シェア</a></li>'
     '<li><a href="https://line.me/share">LINEで送る</a></li></ul></div>'
 )
+JA_BODY_NOTICE = "この記事は配信時点の情報です。"
+JA_VIDEO_NOTICE = "動画を再生するには、JavaScriptを有効にしてください。"
+EN_BODY_NOTICE = "Sign up for our morning newsletter and get the day's top stories in your inbox."
 JA_FOOTER = (
     '<footer class="l-footer"><p class="leave">NHKのサイトを離れます。よろしいですか。</p>'
     "<ul><li>NHKにおける個人情報保護について</li><li>NHK放送ガイドライン</li><li>受信料の窓口</li></ul>"
@@ -103,6 +106,7 @@ def _ja_page(
     related: list[tuple[str, str]],
     charset: str = "utf-8",
     charset_tag: str | None = None,
+    video_notice: bool = False,
 ) -> str:
     url = base + path
     head = [f'<meta charset="{charset}">' if charset_tag is None else charset_tag]
@@ -136,6 +140,11 @@ def _ja_page(
     body = "\n".join(
         f'<{tag} class="body-{"title" if tag == "h2" else "text"}">{_e(text)}</{tag}>' for tag, text in blocks
     )
+    # Boilerplate inside the article body, as real CMSs put it: no extractor can tell it
+    # from text on one page; the crawl learns it across pages.
+    if video_notice:
+        body = f"<p>{JA_VIDEO_NOTICE}</p>\n{body}"
+    body += f"\n<p>{JA_BODY_NOTICE}</p>"
     rel = "".join(f'<li><a href="{_e(p)}">{_e(t)}</a></li>' for p, t in related)
     return f"""<!DOCTYPE html>
 <html lang="ja"><head>{"".join(head)}</head>
@@ -194,7 +203,7 @@ def build_ja_site(base: str) -> dict[str, Resource]:
     for i, (path, title, blocks, signal, raw, byline) in enumerate(entries):
         related = [linked[(i + k) % len(linked)] for k in (1, 2, 3)]
         sig = "byline" if signal == "date-only" else signal
-        page = _ja_page(base, path, title, blocks, sig, raw, byline, related)
+        page = _ja_page(base, path, title, blocks, sig, raw, byline, related, video_notice=i % 2 == 1)
         pages[path] = Resource(200, "text/html; charset=utf-8", page.encode("utf-8"))
 
     # Pages that declare their legacy charset only in a <meta> tag.
@@ -360,6 +369,8 @@ def _en_page(
         head.append(f'<meta name="author" content="{_e(author)}">')
     h1 = f"<h1>{_e(title)}</h1>" if title else ""
     body = "\n".join(f"<p>{_e(p)}</p>" for p in paras)
+    if paras:
+        body += f"\n<p>{EN_BODY_NOTICE}</p>"
     rel = "".join(f'<li><a href="{_e(p)}">{_e(t)}</a></li>' for p, t in related)
     return f"""<!DOCTYPE html>
 <html lang="en"><head>{"".join(head)}</head>

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from crawler.discovery.feeds import Entry, maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import should_follow, strip_fragment
+from crawler.discovery.links import canonicalize, should_follow, storage_url, strip_fragment
 
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -126,3 +126,35 @@ def test_allow_patterns_and_fragments() -> None:
     assert should_follow("https://sub.a.com/news/x", {"a.com"}, allow, [])
     assert strip_fragment("https://a.com/x#top") == "https://a.com/x"
     assert strip_fragment("https://a.com") == "https://a.com/"
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://WWW.Example.com:443/news/a.html?utm_source=x&b=2&a=1#top", "https://example.com/news/a.html?a=1&b=2"),
+        ("https://example.com/news/a.html/amp", "https://example.com/news/a.html"),
+        ("https://example.com/amp/news/a.html", "https://example.com/news/a.html"),
+        ("https://example.com/news/a.html?outputType=amp", "https://example.com/news/a.html"),
+        ("http://127.0.0.1:8701/x?print=1", "http://127.0.0.1:8701/x"),
+        ("https://example.com/story?id=5&fbclid=abc&gclid=d", "https://example.com/story?id=5"),
+        ("http://example.com:80/a", "http://example.com/a"),
+        ("https://www.co.jp/a", "https://www.co.jp/a"),  # "www" is the registered name here
+        ("https://example.com/from?from=2022", "https://example.com/from?from=2022"),
+    ],
+)
+def test_canonicalize(url: str, canonical: str) -> None:
+    assert canonicalize(url) == canonical
+
+
+@pytest.mark.parametrize(
+    ("fetched", "declared", "stored"),
+    [
+        ("https://example.com/print/a?x=1", "https://www.example.com/a", "https://example.com/a"),
+        ("https://example.com/a", "https://example.com/", "https://example.com/a"),  # front page: ignored
+        ("https://example.com/a", "https://other.com/a", "https://example.com/a"),  # other site: ignored
+        ("https://example.com/a?utm_medium=rss", None, "https://example.com/a"),
+        ("https://example.com/a", "javascript:void(0)", "https://example.com/a"),
+    ],
+)
+def test_storage_url(fetched: str, declared: str | None, stored: str) -> None:
+    assert storage_url(fetched, declared) == stored

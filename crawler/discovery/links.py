@@ -63,6 +63,7 @@ TRACKING_PARAMS = re.compile(
     r"|ocid|spm|smid|cmp|s_cid|at_medium|at_campaign|ito|outputtype|print|amp)$",
     re.IGNORECASE,
 )
+_PUBLIC_SUFFIX_LIKE = re.compile(r"^[a-z]{2,3}\.[a-z]{2}$")
 _PRINT_AMP_PATH = re.compile(r"(?:/(?:amp|print))+/?$|/(?:amp|print)(?=/)", re.IGNORECASE)
 
 
@@ -73,8 +74,10 @@ def canonicalize(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if host.startswith("www.") and host.count(".") >= 2:
-        host = host[4:]
+    rest = host[4:]
+    # "www.example.co.jp" -> "example.co.jp", but "www.co.jp" is a registered name itself.
+    if host.startswith("www.") and "." in rest and not _PUBLIC_SUFFIX_LIKE.match(rest):
+        host = rest
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"

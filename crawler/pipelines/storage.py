@@ -113,7 +113,7 @@ class StoragePipeline:
         if self.buffer:
             counts = self.store.upsert_articles(self.buffer, self.crawl_id)
             for key, value in counts.items():
-                self.totals[key] += value
+                self.totals[key] = self.totals.get(key, 0) + value
                 self.stats.inc_value(f"news/storage/{key}", value)
             self.buffer = []
         if self.drops:

@@ -143,7 +143,7 @@ class ArticleStore:
                         "crawl_id": crawl_id,
                     }
                 )
-        counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+        counts = {"inserted": 0, "updated": 0, "unchanged": 0, "emptied": 0}
         if not finals:
             return counts
         urls = list(finals)
@@ -156,6 +156,8 @@ class ArticleStore:
         new_rows, old_rows = [], []
         for url, fin in finals.items():
             row = fin["row"]
+            # Every block was boilerplate, a repeat or empty: stored (raw blocks kept), but counted.
+            counts["emptied"] += not row["body"]
             if url in existing:
                 counts["updated" if existing[url] != row["content_hash"] else "unchanged"] += 1
                 old_rows.append(row)

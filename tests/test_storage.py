@@ -1,0 +1,162 @@
+"""The storage layer: upserts, learned boilerplate, order independence, re-clean, near-duplicates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from crawler.storage import ArticleStore, open_db
+from crawler.text.boilerplate import BoilerplateRule
+
+NOTICE = "この記事は配信時点の情報です。"
+SERIES = "ロシアによるウクライナへの軍事侵攻が続く中、各国は対応を急いでいます。"
+
+
+def make(i: int, site: str = "ja", extra: list[str] | None = None, published: str | None = None) -> dict[str, Any]:
+    blocks = [
+        f"記事{i}の本文です。内容は記事ごとに異なり、番号は{i}です。",
+        f"二段落目は{i * 7}人について述べています。",
+    ]
+    return {
+        "url": f"https://ex.jp/{site}/{i}",
+        "site": site,
+        "title": f"見出し{i}",
+        "blocks": blocks + (extra or []),
+        "published_at": published or f"2022-03-{i % 28 + 1:02d}T00:00:00+00:00",
+        "timezone": "Asia/Tokyo",
+        "fetched_at": "2022-03-30T00:00:00+00:00",
+    }
+
+
+def store(tmp_path: Path, name: str = "n.db", **rule: Any) -> ArticleStore:
+    return ArticleStore(open_db(tmp_path / name), BoilerplateRule(**rule) if rule else None)
+
+
+def bodies(s: ArticleStore) -> dict[str, str]:
+    return {r["url"]: r["body"] for r in s.db.query("select url, body from articles")}
+
+
+def test_short_japanese_boilerplate_is_learned_and_earlier_articles_recleaned(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    for i in range(10):
+        s.upsert_articles([make(i, extra=[NOTICE])], crawl_id=1)  # one at a time: model unknown at first
+    assert all(NOTICE in b for b in bodies(s).values())
+    report = s.learn_boilerplate(["ja"])
+    assert report["ja"] == {"boilerplate": 1, "added": 1, "removed": 0, "recleaned": 10}
+    assert not any(NOTICE in b for b in bodies(s).values())
+    row = next(s.db.query("select * from boilerplate"))
+    assert (row["text"], row["article_count"], row["site_articles"]) == (NOTICE, 10, 10)
+    audit = list(s.db.query("select reason, text from stripped_blocks"))
+    assert audit == [{"reason": "boilerplate", "text": NOTICE}] * 10
+    # Later articles get it stripped on write.
+    s.upsert_articles([make(50, extra=[NOTICE])], crawl_id=2)
+    assert NOTICE not in bodies(s)["https://ex.jp/ja/50"]
+
+
+def test_order_does_not_change_the_result(tmp_path: Path) -> None:
+    items = [make(i, extra=[NOTICE] + ([SERIES] if i < 3 else [])) for i in range(12)]
+    a, b = store(tmp_path, "a.db"), store(tmp_path, "b.db")
+    a.upsert_articles(items, crawl_id=1)
+    a.learn_boilerplate()
+    for item in reversed(items):
+        b.upsert_articles([item], crawl_id=1)
+        b.learn_boilerplate()  # learning after every article, as small crawls would
+    assert bodies(a) == bodies(b)
+    assert sorted(r["key"] for r in a.db.query("select key from boilerplate")) == sorted(
+        r["key"] for r in b.db.query("select key from boilerplate")
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "of", "text", "learned"),
+    [
+        (4, 10, NOTICE, False),  # below min_articles
+        (5, 10, NOTICE, True),
+        (5, 100, NOTICE, False),  # below min_share
+        (10, 10, "長い段落" * 80, False),  # too long to be boilerplate: background or wire copy
+        (10, 10, "©", False),  # no letters: an 'empty' block, never counted
+        (10, 10, "Share", True),  # very short lines count too
+    ],
+)
+def test_thresholds(tmp_path: Path, count: int, of: int, text: str, learned: bool) -> None:
+    s = store(tmp_path)
+    s.upsert_articles([make(i, extra=[text] if i < count else []) for i in range(of)], crawl_id=1)
+    s.learn_boilerplate()
+    assert (s.db["boilerplate"].count == 1) is learned
+
+
+def test_boilerplate_that_stops_recurring_is_unlearned(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.upsert_articles([make(i, extra=[NOTICE]) for i in range(5)], crawl_id=1)
+    s.learn_boilerplate()
+    assert s.db["boilerplate"].count == 1
+    s.upsert_articles([make(i) for i in range(5, 60)], crawl_id=2)  # share falls below 0.1
+    report = s.learn_boilerplate()
+    assert report["ja"]["removed"] == 1 and report["ja"]["recleaned"] == 5
+    assert all(NOTICE in bodies(s)[f"https://ex.jp/ja/{i}"] for i in range(5))
+
+
+def test_sites_are_learned_separately(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.upsert_articles([make(i, "a", [NOTICE]) for i in range(6)] + [make(i, "b", [NOTICE]) for i in range(2)], 1)
+    s.learn_boilerplate()
+    assert {r["site"] for r in s.db.query("select site from boilerplate")} == {"a"}
+    assert all(NOTICE in b for u, b in bodies(s).items() if "/b/" in u)
+
+
+def test_near_duplicates_are_linked_to_the_earliest(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    text = [
+        "ロシア軍は、7日もウクライナ各地で侵攻を続け、国連人権高等弁務官事務所は、子ども27人を含む少なくとも406人の民間人の死亡が確認されたと発表しました。"
+    ]
+    late = {**make(1, "wire-b"), "blocks": text + ["（共同）"], "published_at": "2022-03-08T03:00:00+00:00"}
+    early = {**make(2, "wire-a"), "blocks": text, "published_at": "2022-03-08T01:00:00+00:00"}
+    other = make(3)
+    s.upsert_articles([late], 1)
+    s.upsert_articles([other], 1)
+    s.upsert_articles([early], 1)
+    rows = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
+    assert rows[late["url"]] == early["url"]
+    assert rows[early["url"]] is None and rows[other["url"]] is None
+    # Re-crawling keeps the link and adds no duplicate signature.
+    s.upsert_articles([late], 2)
+    assert s.db["article_minhash"].count == 3
+    fresh = ArticleStore(s.db)  # a new process rebuilds the index from the table
+    fresh.upsert_articles([{**late, "url": "https://ex.jp/print/1"}], 3)
+    assert s.db["articles"].get("https://ex.jp/print/1")["duplicate_of"] == early["url"]
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [],
+        ["。。。", "😀😀😀", "★"],
+        [NOTICE],
+        ["混在 mixed テキスト Ünïcödé"] * 3,
+        ["x" * 5_000_000],
+        [f"段落{i}" for i in range(2000)],
+    ],
+)
+def test_hostile_articles_do_not_crash_and_raw_blocks_are_kept(tmp_path: Path, blocks: list[str]) -> None:
+    s = store(tmp_path)
+    s.upsert_articles([make(i, extra=[NOTICE]) for i in range(6)], 1)
+    s.learn_boilerplate()
+    item = {**make(99), "blocks": blocks}
+    s.upsert_articles([item], 2)
+    row = s.db["articles"].get(item["url"])
+    assert json.loads(row["raw_blocks"]) == blocks
+    assert row["blocks_stripped"] == len(
+        list(s.db.query("select * from stripped_blocks where article_url = ?", [item["url"]]))
+    )
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    open_db(tmp_path / "m.db")
+    db = open_db(tmp_path / "m.db")
+    names = [r["name"] for r in db.query("select name from _migrations order by name")]
+    assert names == sorted(set(names)) and len(names) >= 3
+    assert sqlite_utils.Database(tmp_path / "m.db").execute("pragma journal_mode").fetchone()[0] == "wal"

@@ -136,3 +136,55 @@ def export(db: str, site: str | None, output: click.utils.LazyFile) -> None:
         output.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     click.echo(f"{count} articles exported", err=True)
+
+
+@cli.command()
+@click.option("--db", default="data/news.db", show_default=True, help="SQLite file to re-process.")
+@click.option("--site", default=None, help="Only this site (the `site` column).")
+@click.option(
+    "--extract/--no-extract",
+    default=True,
+    show_default=True,
+    help="Re-run extraction over the stored raw pages; --no-extract only re-cleans the stored raw blocks.",
+)
+@click.option("--jobs", type=int, default=None, help="Extraction worker processes (default: one per core).")
+def reclean(db: str, site: str | None, extract: bool, jobs: int | None) -> None:
+    """Re-run extraction and cleaning over stored pages, without fetching.
+
+    After a change of rules, extractor or a site profile: every stored raw page
+    (table pages) is extracted again, the sites' boilerplate is learned again
+    from all their articles, and every article touched is re-cleaned (body,
+    stripped_blocks, date_mentions, near-duplicate links). Dates are kept.
+
+    \b
+    Examples:
+        python -m crawler reclean
+        python -m crawler reclean --site nhk
+        python -m crawler reclean --no-extract    # only re-learn boilerplate and re-clean
+    """
+    from crawler.reprocess import count_pages, reextract
+    from crawler.storage import ArticleStore, open_db
+
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}: run a crawl first (python -m crawler demo)")
+    store = ArticleStore(open_db(db))
+    started = time.monotonic()
+    if extract:
+        total = count_pages(store, site)
+        with click.progressbar(length=total, label=f"re-extracting {total} pages", file=sys.stderr) as bar:
+            counts = reextract(store, site, jobs, bar.update)
+        elapsed = time.monotonic() - started
+        rate = counts["pages"] / elapsed if elapsed else 0.0
+        click.echo(
+            f"{counts['pages']} pages re-extracted in {elapsed:.1f} s ({rate:.0f} pages/s): "
+            f"{counts['changed']} articles changed, {counts['unparseable']} unparseable, "
+            f"{counts['boilerplate']} boilerplate blocks learned"
+        )
+    else:
+        report = store.learn_boilerplate([site] if site else None)
+        for name, r in sorted(report.items()):
+            click.echo(
+                f"{name}: {r['boilerplate']} boilerplate blocks (+{r['added']} -{r['removed']}), "
+                f"{r['recleaned']} articles re-cleaned"
+            )
+        click.echo(f"done in {time.monotonic() - started:.1f} s")

@@ -40,6 +40,10 @@ def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
         f"Listing pages crawled for links, not stored: {s('news/pages/listing', 0)}",
         f"Blocks stripped as in-article repeats: {s('news/blocks/stripped', 0)} "
         f"(in {s('news/blocks/articles_with_repeats', 0)} articles)",
+        f"Site boilerplate: {s('news/boilerplate/boilerplate', 0)} blocks learned, "
+        f"{s('news/clean/stripped_boilerplate', 0)} stripped; "
+        f"{s('news/boilerplate/recleaned', 0)} articles re-cleaned; "
+        f"near-duplicates linked: {s('news/clean/near_duplicates', 0)}",
         f"Dates normalised to UTC: {s('news/dates/published_normalised', 0)} published, "
         f"{s('news/dates/modified_normalised', 0)} modified; {s('news/dates/assumed_tz', 0)} with an assumed timezone; "
         f"{unreadable} unreadable (raw string kept)",

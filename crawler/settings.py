@@ -34,6 +34,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.storage.StoragePipeline": 900,
 }
 
+# One fetch per story: www/bare host, tracking parameters, print/AMP variants are one request.
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalFingerprinter"
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 50,

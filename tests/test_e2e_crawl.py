@@ -58,8 +58,10 @@ def test_seed_repeats_are_the_runs_of_five(open_demo_db: sqlite_utils.Database) 
 
 def test_every_demo_article_stored_and_no_listing_pages(open_demo_db: sqlite_utils.Database) -> None:
     urls = {r["url"] for r in open_demo_db.query("select url from articles")}
-    # 3 seed + 14 Japanese + Shift_JIS + EUC-JP; 15 English + the page whose date cannot be read.
-    assert len(urls) == 3 + len(JA_ARTICLES) + 2 + len(EN_ARTICLES) + 1
+    # 3 seed + 14 Japanese + Shift_JIS + EUC-JP; 15 English + a wire copy + the page whose date
+    # cannot be read. The print versions of Japanese pages are the same articles.
+    assert len(urls) == 3 + len(JA_ARTICLES) + 2 + len(EN_ARTICLES) + 1 + 1
+    assert not any("print" in u for u in urls)
     for url in urls:
         path = url.split("/", 3)[3]
         assert not path.startswith(("news/cat/", "authors/", "about", "privacy")), url
@@ -251,3 +253,14 @@ def test_site_boilerplate_is_learned_stripped_and_audited(open_demo_db: sqlite_u
         next(open_demo_db.query("select raw_blocks from articles where url like '%k10013519522.html'"))["raw_blocks"]
     )
     assert JA_BODY_NOTICE in raw and JA_VIDEO_NOTICE in raw and len(raw) == 15 + 2
+
+
+def test_wire_copy_is_kept_and_linked_as_near_duplicate(open_demo_db: sqlite_utils.Database) -> None:
+    rows = {
+        r["url"].split("/", 3)[3]: r
+        for r in open_demo_db.query("select * from articles where duplicate_of is not null")
+    }
+    assert list(rows) == ["2022/03/08/wire-rates-decision.html"]
+    assert rows["2022/03/08/wire-rates-decision.html"]["duplicate_of"].endswith(
+        "/2022/03/08/central-bank-holds-rates.html"
+    )

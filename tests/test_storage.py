@@ -113,7 +113,7 @@ def test_near_duplicates_are_linked_to_the_earliest(tmp_path: Path) -> None:
     text = [
         "ロシア軍は、7日もウクライナ各地で侵攻を続け、国連人権高等弁務官事務所は、子ども27人を含む少なくとも406人の民間人の死亡が確認されたと発表しました。"
     ]
-    late = {**make(1, "wire-b"), "blocks": text + ["（共同）"], "published_at": "2022-03-08T03:00:00+00:00"}
+    late = {**make(1, "wire-b"), "blocks": [*text, "（共同）"], "published_at": "2022-03-08T03:00:00+00:00"}
     early = {**make(2, "wire-a"), "blocks": text, "published_at": "2022-03-08T01:00:00+00:00"}
     other = make(3)
     s.upsert_articles([late], 1)

@@ -155,6 +155,7 @@ def _ja_page(
 {body}
 </div></section>
 {JA_SHARE}
+<p class="print-link"><a href="{_e(path)}?print=1">印刷用ページ</a></p>
 <section class="module--related"><h2>関連ニュース</h2><ul>{rel}</ul></section>
 </article></main>
 {JA_FOOTER}</body></html>"""
@@ -445,8 +446,15 @@ def build_en_site(base: str) -> dict[str, Resource]:
     pages["/reports/annual-report.pdf"] = Resource(200, "application/pdf", b"%PDF-1.4\n% demo\n")
     pages["/live/blog.html"] = Resource(500, "text/html", b"<h1>Internal Server Error</h1>")
 
+    # The same wire story under a second URL, with an agency credit: a near-duplicate to link.
+    slug, title, paras, _, raw = EN_ARTICLES[0]
+    wire = "/2022/03/08/wire-rates-decision.html"
+    pages[wire] = Resource(200, "text/html; charset=utf-8", _en_page(
+        base, wire, f"{title} (wire)", [*paras, "(Reporting by Wire Service staff)"], "json-ld",
+        "2022-03-08T11:40:00-05:00", EN_AUTHORS[0], linked[:2], "Business").encode("utf-8"))  # fmt: skip
     home_links = (
-        linked[:10]
+        [(wire, "Rates: the wire story")]
+        + linked[:10]
         + [(p, "Extra") for p in bad]
         + [
             ("/reports/annual-report.pdf", "Annual report (PDF)"),

@@ -138,6 +138,8 @@ class StoragePipeline:
                 self.stats.inc_value(f"news/boilerplate/{key}", value)
             if report["added"] or report["removed"]:
                 logger.info("site %s: %s", site, report)
+        for key, value in self.store.crawl_report(self.crawl_id).items():
+            self.stats.set_value(f"news/clean/{key}", value)
         stats = self.stats.get_stats()
         drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
         errors = {

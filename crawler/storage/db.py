@@ -24,7 +24,7 @@ from crawler.storage.migrations import migrate
 from crawler.text.blocks import block_key, has_words, normalize_block
 from crawler.text.boilerplate import BoilerplateRule
 from crawler.text.finalize import finalize_article
-from crawler.text.shingles import NUM_PERM, THRESHOLD, from_bytes, signature, to_bytes
+from crawler.text.shingles import CANDIDATE_THRESHOLD, NUM_PERM, THRESHOLD, from_bytes, signature, to_bytes
 
 ARTICLE_COLUMNS = (
     "url", "fetched_url", "site", "title", "published_at", "modified_at", "language", "section",
@@ -199,7 +199,7 @@ class ArticleStore:
 
     def _index(self) -> MinHashLSH:
         if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+            self._lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
             with self._lsh.insertion_session() as session:
                 for url, sig in self.db.execute("select url, signature from article_minhash"):
                     session.insert(url, from_bytes(sig), check_duplication=False)
@@ -319,6 +319,43 @@ class ArticleStore:
             self._link_duplicates([fin["row"] for fin in finals.values()])
             done += len(rows)
         return done
+
+    def crawl_report(self, crawl_id: int) -> dict[str, int]:
+        """Blocks stripped by reason and near-duplicates among the articles a crawl wrote."""
+        report = {
+            f"stripped_{reason}": n
+            for reason, n in self.db.execute(
+                "select s.reason, count(*) from stripped_blocks s join articles a on a.url = s.article_url"
+                " where a.crawl_id = ? group by s.reason",
+                [crawl_id],
+            )
+        }
+        report["near_duplicates"] = self.db.execute(
+            "select count(*) from articles where crawl_id = ? and duplicate_of is not null", [crawl_id]
+        ).fetchone()[0]
+        return report
+
+    def replace_raw_blocks(self, updates: list[tuple[str, list[str], str | None]]) -> int:
+        """Store re-extracted raw blocks (and title, when one was found) and re-clean those articles.
+
+        Returns how many articles' raw blocks changed."""
+        if not updates:
+            return 0
+        urls = [u for u, _, _ in updates]
+        current: dict[str, str] = {}
+        for chunk in _chunks(urls):
+            current.update(
+                self.db.execute(f"select url, raw_blocks from articles where url in ({_marks(chunk)})", chunk)
+            )
+        changed = [(u, b, t) for u, b, t in updates if current.get(u) != _dumps(b)]
+        with self.db.conn:
+            for url, blocks, title in changed:
+                self.db.execute(
+                    "update articles set raw_blocks = ?, title = coalesce(?, title) where url = ?",
+                    [_dumps(blocks), title, url],
+                )
+        self.reclean([u for u, _, _ in changed])
+        return len(changed)
 
     # -- drops and pages -----------------------------------------------------
 

@@ -16,8 +16,11 @@ import numpy as np
 from datasketch import MinHash
 
 SHINGLE = 5
-NUM_PERM = 64
-THRESHOLD = 0.8
+NUM_PERM = 128
+THRESHOLD = 0.8  # estimated Jaccard similarity at which two texts are near-duplicates
+# LSH only proposes candidates; a lower band threshold means a true near-duplicate
+# (similarity >= THRESHOLD) is almost never missed, and each candidate is verified.
+CANDIDATE_THRESHOLD = 0.5
 _SEED = 1
 _SCHEME = "affine32"  # fixed so stored signatures stay comparable across datasketch releases
 
@@ -44,7 +47,7 @@ def signature(text: str) -> MinHash | None:
 
 
 def to_bytes(m: MinHash) -> bytes:
-    # affine32 values fit in 32 bits: 256 bytes a signature.
+    # affine32 values fit in 32 bits: 512 bytes a signature.
     return m.hashvalues.astype("<u4").tobytes()
 
 

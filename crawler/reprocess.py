@@ -1,0 +1,97 @@
+"""Re-run extraction and cleaning over stored raw pages, without fetching anything.
+
+Used after a rule, extractor or profile change: `python -m crawler reclean`.
+Extraction runs in worker processes (it is CPU-bound: lxml plus trafilatura);
+the one writer applies the results in batches, then the sites' boilerplate
+is learned again and every article touched is re-cleaned.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from crawler.extract import extract_page
+from crawler.extract.article import ExtractError
+from crawler.profiles import SITES_DIR, SiteProfile, get_profile
+from crawler.storage import ArticleStore
+
+BATCH = 200
+
+
+def _profile(site: str) -> SiteProfile | None:
+    return get_profile(site) if (SITES_DIR / f"{site}.yaml").exists() else None
+
+
+def extract_stored(job: tuple[str, str, str, bytes, str | None]) -> tuple[str, list[str] | None, str | None]:
+    """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed."""
+    url, fetched_url, site, html_zlib, encoding = job
+    profile = _profile(site)
+    text = zlib.decompress(html_zlib).decode(encoding or "utf-8", "replace")
+    article_url = any(p.search(fetched_url) for p in profile.article_urls) if profile and profile.article_urls else None
+    try:
+        page = extract_page(text, fetched_url, profile.selectors if profile else None, article_url)
+    except ExtractError:
+        return url, None, None
+    return url, page.blocks, page.title
+
+
+def _jobs(store: ArticleStore, site: str | None) -> Iterator[tuple[str, str, str, bytes, str | None]]:
+    where, params = ("and a.site = ?", [site]) if site else ("", [])
+    sql = (
+        "select a.url, coalesce(a.fetched_url, a.url), a.site, p.html_zlib, p.encoding"
+        f" from articles a join pages p on p.url = a.url where p.html_zlib is not null {where} order by a.url"
+    )
+    yield from store.db.execute(sql, params)
+
+
+def count_pages(store: ArticleStore, site: str | None) -> int:
+    where, params = ("and a.site = ?", [site]) if site else ("", [])
+    sql = f"select count(*) from articles a join pages p on p.url = a.url where p.html_zlib is not null {where}"
+    return store.db.execute(sql, params).fetchone()[0]
+
+
+def reextract(
+    store: ArticleStore,
+    site: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> dict[str, int]:
+    """Re-extract blocks (and titles) of stored articles from their raw pages; then re-clean."""
+    workers = max(1, jobs or os.cpu_count() or 1)
+    counts = {"pages": 0, "unparseable": 0, "changed": 0}
+    updates: list[tuple[str, list[str], str | None]] = []
+
+    def flush() -> None:
+        counts["changed"] += store.replace_raw_blocks(updates)
+        updates.clear()
+
+    results: Iterator[tuple[str, list[str] | None, str | None]]
+    if workers == 1:
+        results = map(extract_stored, _jobs(store, site))
+        executor = None
+    else:
+        executor = ProcessPoolExecutor(max_workers=workers)
+        results = executor.map(extract_stored, _jobs(store, site), chunksize=16)
+    try:
+        for url, blocks, title in results:
+            counts["pages"] += 1
+            if blocks is None:
+                counts["unparseable"] += 1
+            else:
+                updates.append((url, blocks, title))
+            if len(updates) >= BATCH:
+                flush()
+            if progress:
+                progress(1)
+        flush()
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    sites = [site] if site else None
+    report = store.learn_boilerplate(sites)
+    counts["boilerplate"] = sum(r["boilerplate"] for r in report.values())
+    return counts

@@ -151,8 +151,9 @@ def test_dates_setting_zone_is_not_assumed() -> None:
 
 def test_blocks_pipeline_strips_and_joins() -> None:
     c = crawler()
-    item = BlocksPipeline.from_crawler(c).process_item(article(blocks=["a", "b", "a", "b", "c"]))
-    assert item["body"] == "a\n\nb\n\nc"
+    blocks = ["alpha one", "bravo two", "alpha one", "bravo two", "charlie 3"]
+    item = BlocksPipeline.from_crawler(c).process_item(article(blocks=blocks))
+    assert item["body"] == "alpha one\n\nbravo two\n\ncharlie 3"
     assert item["blocks_stripped"] == 2
     assert c.stats.get_value("news/blocks/stripped") == 2
 

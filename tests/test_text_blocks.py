@@ -31,14 +31,22 @@ def test_normalize_block(raw: str, key: str) -> None:
     ("blocks", "kept", "stripped"),
     [
         ([], [], []),
-        (["a", "b"], ["a", "b"], []),
-        (["a", "b", "a"], ["a", "b"], [(2, REPEAT)]),
-        (["a", "b", "c", "a", "b", "c"], ["a", "b", "c"], [(3, REPEAT), (4, REPEAT), (5, REPEAT)]),  # a whole run
-        (["x", " x ", "Ｘ"], ["x", "Ｘ"], [(1, REPEAT)]),  # "Ｘ" is upper case: not a repeat
-        (["ｘ", "x"], ["ｘ"], [(1, REPEAT)]),  # full-width repeat of the same letter
+        (["alpha one", "bravo two"], ["alpha one", "bravo two"], []),
+        (["alpha one", "bravo two", "alpha one"], ["alpha one", "bravo two"], [(2, REPEAT)]),
+        (
+            ["alpha one", "bravo two", "charlie 3", "alpha one", "bravo two", "charlie 3"],
+            ["alpha one", "bravo two", "charlie 3"],
+            [(3, REPEAT), (4, REPEAT), (5, REPEAT)],
+        ),  # a whole run
+        (["xray block", " xray  block ", "XRAY BLOCK"], ["xray block", "XRAY BLOCK"], [(1, REPEAT)]),  # case kept
+        (["ｘｒａｙ　ｂｌｏｃｋ", "xray block"], ["ｘｒａｙ ｂｌｏｃｋ"], [(1, REPEAT)]),  # full-width repeat
         (["150万人が避難", "170万人が避難"], ["150万人が避難", "170万人が避難"], []),  # numbers differ: both stay
-        (["", "  ", "a"], ["a"], []),  # whitespace-only blocks are not blocks
-        (["見出し", "本文です。", "見出し"], ["見出し", "本文です。"], [(2, REPEAT)]),
+        (["", "  ", "alpha one"], ["alpha one"], []),  # whitespace-only blocks are not blocks
+        (
+            ["新たな仲介の動きも", "本文です。", "新たな仲介の動きも"],
+            ["新たな仲介の動きも", "本文です。"],
+            [(2, REPEAT)],
+        ),
         (["。。。", "★☆★", "😀😀", "本文"], ["本文"], [(0, EMPTY), (1, EMPTY), (2, EMPTY)]),
         (["Ünïcödé", "Ünïcödé", "混在 mixed テキスト"], ["Ünïcödé", "混在 mixed テキスト"], [(1, REPEAT)]),
     ],
@@ -72,7 +80,13 @@ def test_seed_runs_are_removed_whole_and_order_kept() -> None:
 
 def test_linear_on_large_input() -> None:
     blocks = [f"paragraph {i % 1000}" for i in range(20_000)]
-    result = clean_blocks(blocks, {block_key("paragraph 7")})
+    result = clean_blocks(blocks, {block_key("paragraph 7")})  # all longer than a short label
     assert len(result.kept) == 999
     assert result.count(REPEAT) == 19_000 - 19
     assert result.count(BOILERPLATE) == 20
+
+
+def test_short_labels_are_not_repeats() -> None:
+    blocks = ["Q", "いつ始まる?", "A", "来月です。", "Q", "どこで?", "A", "東京です。"]
+    assert clean_blocks(blocks).kept == blocks
+    assert clean_blocks(["解説です。長い段落。", "解説です。長い段落。"]).count(REPEAT) == 1

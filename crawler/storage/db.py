@@ -212,42 +212,46 @@ class ArticleStore:
         so the links do not depend on crawl order.
         """
         lsh = self._index()
-        for row in rows:
-            url = row["url"]
-            sig = signature(row["body"] or "")
-            if url in lsh:
-                lsh.remove(url)
-            if sig is None:
-                self.db.execute("delete from article_minhash where url = ?", [url])
-                continue
-            similar = []
-            for other in lsh.query(sig):
-                stored = self.db.execute("select signature from article_minhash where url = ?", [other]).fetchone()
-                if stored and from_bytes(stored[0]).jaccard(sig) >= THRESHOLD:
-                    similar.append(other)
-            lsh.insert(url, sig, check_duplication=False)
-            with self.db.conn:
-                self.db["article_minhash"].upsert({"url": url, "signature": to_bytes(sig)}, pk="url")
-                if not similar:
-                    continue
-                group = [url, *similar]
-                linked = self.db.execute(
-                    f"select distinct duplicate_of from articles where url in ({_marks(group)})"
-                    " and duplicate_of is not null",
-                    group,
-                ).fetchall()
-                group += [u for (u,) in linked if u not in group]
-                members = self.db.execute(
-                    f"select url, coalesce(published_at, '9999') from articles where url in ({_marks(group)})", group
-                ).fetchall()
-                original = min(members, key=lambda m: (m[1], m[0]))[0]
-                others = [u for u in group if u != original]
-                self.db.execute(
-                    f"update articles set duplicate_of = ? where url in ({_marks(others)})"
-                    f" or duplicate_of in ({_marks(others)})",
-                    [original, *others, *others],
-                )
-                self.db.execute("update articles set duplicate_of = null where url = ?", [original])
+        with self.db.conn:  # one transaction for the batch
+            for row in rows:
+                self._link_one(lsh, row)
+
+    def _link_one(self, lsh: MinHashLSH, row: dict[str, Any]) -> None:
+        url = row["url"]
+        sig = signature(row["body"] or "")
+        if url in lsh:
+            lsh.remove(url)
+        if sig is None:
+            self.db.execute("delete from article_minhash where url = ?", [url])
+            return
+        similar = []
+        for other in lsh.query(sig):
+            stored = self.db.execute("select signature from article_minhash where url = ?", [other]).fetchone()
+            if stored and from_bytes(stored[0]).jaccard(sig) >= THRESHOLD:
+                similar.append(other)
+        lsh.insert(url, sig, check_duplication=False)
+        self.db.execute("insert or replace into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)])
+        if not similar:
+            return
+        group = [url, *similar]
+        linked = self.db.execute(
+            f"select distinct duplicate_of from articles where url in ({_marks(group)}) and duplicate_of is not null",
+            group,
+        ).fetchall()
+        group += [u for (u,) in linked if u not in group]
+        members = self.db.execute(
+            f"select url, coalesce(published_at, '9999') from articles where url in ({_marks(group)})", group
+        ).fetchall()
+        if not members:
+            return
+        original = min(members, key=lambda m: (m[1], m[0]))[0]
+        others = [u for u in group if u != original]
+        self.db.execute(
+            f"update articles set duplicate_of = ? where url in ({_marks(others)})"
+            f" or duplicate_of in ({_marks(others)})",
+            [original, *others, *others],
+        )
+        self.db.execute("update articles set duplicate_of = null where url = ?", [original])
 
     # -- learning boilerplate and re-cleaning ---------------------------------
 

@@ -11,10 +11,12 @@ The rule, for every block in page order:
    whitespace) is dropped as "empty": it carries no text to count on;
 2. a block whose key is in the site's learned boilerplate is dropped as
    "boilerplate" (see crawler/text/boilerplate.py);
-3. a block whose key equals an earlier block's key is dropped as "repeat".
+3. a block whose key equals an earlier block's key is dropped as "repeat" -
+   unless it is a short label of at most SHORT_LABEL characters ("Q", "A",
+   "写真", "解説"): those structure an article each time they appear.
 
-Subheadings and short lines follow the same rule as paragraphs: a repeated
-subheading is a repeat. The key is the block after Unicode NFKC (full-width
+Subheadings follow the same rule as paragraphs: a repeated subheading is a
+repeat. The key is the block after Unicode NFKC (full-width
 and half-width forms, including punctuation width), with whitespace removed
 between CJK characters and collapsed elsewhere; case and digits are kept, so
 "150万人" and "170万人" are different blocks and both stay.
@@ -36,6 +38,7 @@ _CJK_SPACE = re.compile(
 _HAS_WORD = re.compile(r"[^\W_]")
 
 REPEAT, BOILERPLATE, EMPTY = "repeat", "boilerplate", "empty"
+SHORT_LABEL = 5
 
 
 def normalize_block(text: str) -> str:
@@ -90,7 +93,7 @@ def clean_blocks(blocks: list[str], boilerplate: Collection[str] = ()) -> StripR
         if boilerplate and key in boilerplate:
             result.stripped.append((index, text, BOILERPLATE))
             continue
-        if key in seen:
+        if key in seen and len(norm) > SHORT_LABEL:
             result.stripped.append((index, text, REPEAT))
             continue
         seen.add(key)

@@ -33,7 +33,17 @@ def test_every_news_setting_is_documented() -> None:
 
 def test_every_column_is_documented(tmp_path: Path) -> None:
     db: sqlite_utils.Database = open_db(tmp_path / "x.db")
-    for table in ("articles", "crawls", "drops", "pages", "date_mentions"):
+    for table in (
+        "articles",
+        "crawls",
+        "drops",
+        "pages",
+        "date_mentions",
+        "stripped_blocks",
+        "boilerplate",
+        "block_occurrences",
+        "article_minhash",
+    ):
         for column in db[table].columns_dict:
             assert f"`{column}`" in README, f"{table}.{column}"
 

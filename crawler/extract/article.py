@@ -16,10 +16,9 @@ from lxml import html as lxml_html
 
 from crawler.extract import metadata
 from crawler.extract.dates import collect_dates, url_date
-from crawler.extract.density import main_blocks, survives_pruning
+from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
 
-BLOCK_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
 _BREAK = "\u2029"  # paragraph separator: never in page text after clean_block
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}")
@@ -87,16 +86,6 @@ def _css_first(tree: lxml_html.HtmlElement, selector: str | None) -> Any:
     return found[0] if found else None
 
 
-def _inside_block(el: Any, container: Any) -> bool:
-    """A <p> inside an <li> or <blockquote> belongs to the outer block."""
-    for ancestor in el.iterancestors():
-        if ancestor is container:
-            return False
-        if ancestor.tag in BLOCK_TAGS:
-            return True
-    return False
-
-
 def _leaf_div(el: Any) -> bool:
     return el.tag == "div" and not any(d.tag in BLOCK_TAGS or d.tag == "div" for d in el.iterdescendants())
 
@@ -115,7 +104,7 @@ def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
         inner = [
             el
             for el in container.iter(*BLOCK_TAGS, "div")
-            if el is not container and (el.tag != "div" or _leaf_div(el)) and not _inside_block(el, container)
+            if el is not container and (el.tag != "div" or _leaf_div(el)) and not inside_block(el, container)
         ]
         for el in inner or [container]:
             blocks.extend(_split_at_breaks(el))

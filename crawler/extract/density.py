@@ -72,7 +72,8 @@ def _paragraph_text(el: Any) -> int:
     return total
 
 
-def _is_nested(el: Any, container: Any) -> bool:
+def inside_block(el: Any, container: Any) -> bool:
+    """A <p> inside an <li> or <blockquote> belongs to the outer block."""
     for ancestor in el.iterancestors():
         if ancestor is container:
             return False
@@ -117,7 +118,7 @@ def main_blocks(tree: lxml_html.HtmlElement) -> list[str]:
         best, own = parent, gathered
     blocks = []
     for el in best.iter(*BLOCK_TAGS):
-        if _is_nested(el, best):
+        if inside_block(el, best):
             continue
         text = clean_block(el.text_content())
         if not text:

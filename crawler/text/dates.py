@@ -39,7 +39,7 @@ EN_DATE_RE = re.compile(
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*(?i:[ap]\.?m\.?))?(?:\s+[A-Z]{2,5}\b)?)?"
 )
 # Relative forms need a reference instant (the fetch time): きょう 午後3時, 3時間前.
-_JA_RELATIVE_DAY = {
+JA_RELATIVE_DAY = {
     "きょう": 0,
     "今日": 0,
     "本日": 0,
@@ -273,7 +273,7 @@ def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) ->
         delta = timedelta(minutes=n) if unit in {"分", "minute", "minutes"} else timedelta(hours=n)
         return _finish(reference - delta, tz, "relative")
     if m_rel:
-        day = local.date() + timedelta(days=_JA_RELATIVE_DAY[m_rel["word"]])
+        day = local.date() + timedelta(days=JA_RELATIVE_DAY[m_rel["word"]])
         if m_rel["hour"] is None:
             return _day(day.year, day.month, day.day, "relative")
         hour, minute = _hour(m_rel["ampm"], int(m_rel["hour"])), _minute(m_rel.groupdict())

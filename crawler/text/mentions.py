@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crawler.text.dates import ERAS, nearest_year
+from crawler.text.dates import ERAS, JA_RELATIVE_DAY, nearest_year
 
 _D = "[0-9０-９]"
 _FW = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -43,21 +43,7 @@ _JA_RE = re.compile(
     rf"|(?<![0-9０-９年月第約毎数連])(?P<d>{_D}{{1,2}})日(?!本){_NOT_A_DATE_AFTER}"
     r"|(?P<word>きょう|今日(?!では|的)|本日|きのう|昨日|おととい|一昨日|あす|明日|あした)"
 )
-_RELATIVE_WORDS = {
-    "きょう": 0,
-    "今日": 0,
-    "本日": 0,
-    "きのう": -1,
-    "昨日": -1,
-    "おととい": -2,
-    "一昨日": -2,
-    "あす": 1,
-    "明日": 1,
-    "あした": 1,
-    "today": 0,
-    "yesterday": -1,
-    "tomorrow": 1,
-}
+_RELATIVE_WORDS = {**JA_RELATIVE_DAY, "today": 0, "yesterday": -1, "tomorrow": 1}
 _MONTH_NAMES = {
     "jan": 1,
     "feb": 2,

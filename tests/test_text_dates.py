@@ -101,3 +101,22 @@ def test_find_date_text(text: str, found: str | None) -> None:
 )
 def test_infer_timezone(language: str | None, url: str, zone: str, source: str) -> None:
     assert infer_timezone(language, url) == (zone, source)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "method"),
+    [
+        ("March 8, 2022 2:30 PM EST", "2022-03-08T19:30:00+00:00", "english"),
+        ("Tuesday, March 8, 2022 at 10:15 a.m. EDT", "2022-03-08T14:15:00+00:00", "english"),
+        ("8 March 2022 18:20", "2022-03-08T09:20:00+00:00", "english"),  # no zone: the default (Tokyo)
+        ("Mar. 9, 2022", "2022-03-09", "english"),
+        ("March 8, 2022 2:30 PM IST", "*", "dateparser"),  # India or Israel? ambiguous: left to dateparser
+        ("March 8, 2022 13:30 PM", None, "english"),
+        ("Smarch 8, 2022", None, "dateparser"),
+    ],
+)
+def test_english_fast_path(raw: str, value: str | None, method: str) -> None:
+    parsed = parse_date(raw, TOKYO)
+    assert parsed.method == method
+    if value != "*":
+        assert parsed.value == value

@@ -15,7 +15,7 @@ import email.utils
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_YEAR = 1800
@@ -253,6 +253,9 @@ def _parse(text: str, tz: tzinfo | None, languages: list[str] | None, reference:
         # A Japanese string the fast path could not read ("2月30日", a bare
         # "7日"): dateparser would read it relative to today, so give up.
         return ParsedDate(None, error="unparseable", method="ja")
+    english = _parse_english(text, tz)
+    if english is not None:
+        return english
     return _parse_with_dateparser(text, tz, languages)
 
 
@@ -305,6 +308,61 @@ def nearest_year(month: int, day: int, around: date) -> int | None:
         if best is None or distance < best[0]:
             best = (distance, year)
     return best[1] if best else None
+
+
+_EN_FULL_RE = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
+    r"(?:(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?|(?P<day2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon2>[A-Za-z]{3,9})\.?)"
+    r",?\s+(?P<year>\d{4})"
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?(?:\s+(?P<zone>[A-Z]{2,5}))?)?$"
+)
+_MONTH_NUMBERS = {
+    name: i
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+# Unambiguous abbreviations only; others (IST, CST in Asia, ...) go to dateparser.
+_ZONE_OFFSETS = {
+    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "BST": 1, "CET": 1, "CEST": 2, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+}  # fmt: skip
+
+
+def _parse_english(text: str, tz: tzinfo | None) -> ParsedDate | None:
+    """Fast path for "March 8, 2022 2:30 PM EST" and "8 March 2022"; None to fall through."""
+    m = _EN_FULL_RE.match(text)
+    if not m:
+        return None
+    month = _MONTH_NUMBERS.get((m["mon"] or m["mon2"]).lower())
+    if month is None:
+        return None
+    year, day = int(m["year"]), int(m["day"] or m["day2"])
+    if m["hour"] is None:
+        return _day(year, month, day, "english")
+    zone = m["zone"]
+    if zone and zone not in _ZONE_OFFSETS:
+        return None
+    hour, minute = int(m["hour"]), int(m["minute"])
+    ampm = (m["ampm"] or "").lower().replace(".", "")
+    if ampm and not 1 <= hour <= 12:
+        return ParsedDate(None, error="invalid_date", method="english")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        dt = datetime(year, month, day, hour, minute, int(m["second"] or 0))
+    except ValueError:
+        return ParsedDate(None, error="invalid_date", method="english")
+    if zone:
+        dt = dt.replace(tzinfo=timezone(timedelta(hours=_ZONE_OFFSETS[zone])))
+    return _finish(dt, tz, "english")
 
 
 def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | None) -> ParsedDate:

@@ -160,3 +160,12 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     names = [r["name"] for r in db.query("select name from _migrations order by name")]
     assert names == sorted(set(names)) and len(names) >= 3
     assert sqlite_utils.Database(tmp_path / "m.db").execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_rows_without_raw_blocks_are_not_wiped_by_reclean(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    s.upsert_articles([make(1)], 1)
+    s.db.execute("update articles set raw_blocks = null, body = 'kept as it was'")
+    s.db.conn.commit()
+    assert s.reclean(["https://ex.jp/ja/1"]) == 0
+    assert s.db["articles"].get("https://ex.jp/ja/1")["body"] == "kept as it was"

@@ -315,7 +315,13 @@ class ArticleStore:
         """Re-derive body, audit rows and mentions of stored articles from their raw blocks."""
         done = 0
         for chunk in _chunks(urls):
-            rows = list(self.db.query(f"select * from articles where url in ({_marks(chunk)})", chunk))
+            # Rows written before raw blocks were kept (schema < m003) cannot be re-cleaned
+            # without re-extraction (python -m crawler reclean does that): left as they are.
+            rows = list(
+                self.db.query(
+                    f"select * from articles where url in ({_marks(chunk)}) and raw_blocks is not null", chunk
+                )
+            )
             finals = {row["url"]: self._finalize_row(row, json.loads(row["raw_blocks"] or "[]")) for row in rows}
             with self.db.conn:
                 self._replace_children(finals)

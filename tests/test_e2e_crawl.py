@@ -58,9 +58,9 @@ def test_seed_repeats_are_the_runs_of_five(open_demo_db: sqlite_utils.Database) 
 
 def test_every_demo_article_stored_and_no_listing_pages(open_demo_db: sqlite_utils.Database) -> None:
     urls = {r["url"] for r in open_demo_db.query("select url from articles")}
-    # 3 seed + 14 Japanese + Shift_JIS + EUC-JP; 15 English + a wire copy + the page whose date
+    # 3 seed + 14 Japanese + Shift_JIS + EUC-JP + a wrong header charset; 15 English + a wire copy + the page whose date
     # cannot be read. The print versions of Japanese pages are the same articles.
-    assert len(urls) == 3 + len(JA_ARTICLES) + 2 + len(EN_ARTICLES) + 1 + 1
+    assert len(urls) == 3 + len(JA_ARTICLES) + 3 + len(EN_ARTICLES) + 1 + 1
     assert not any("print" in u for u in urls)
     for url in urls:
         path = url.split("/", 3)[3]
@@ -117,6 +117,9 @@ def test_legacy_charsets_declared_only_in_meta_are_decoded(open_demo_db: sqlite_
     assert "サワラの水揚げが最盛期" in euc["body"]
     page = open_demo_db["pages"].get(sjis["url"])
     assert page["encoding"].lower().replace("_", "").replace("-", "") in {"shiftjis", "cp932", "sjis"}
+    wrong = next(open_demo_db.query("select * from articles where url like '%k10013520103.html'"))
+    assert wrong["title"] == "商店街で春の大売り出し始まる"  # header said UTF-8, bytes were Shift_JIS
+    assert "\ufffd" not in wrong["body"] and "大勢の買い物客" in wrong["body"]
     # The raw bytes are kept as served, for re-processing.
     assert zlib.decompress(page["html_zlib"]).decode("shift_jis").count("老舗旅館") >= 1
 
@@ -130,6 +133,7 @@ def test_bad_input_is_counted_in_the_crawls_row(open_demo_db: sqlite_utils.Datab
     assert errors["fetch/http_404"] == 1
     assert errors["fetch/http_500"] == 1
     assert errors["pages/non_html"] == 1
+    assert errors["pages/charset_mismatch"] == 1
     assert errors["extract/unparseable"] == 1  # an empty 200 response
     assert errors["dates/published_unparseable"] == 1
     assert errors["fetch/robots_forbidden"] == 2
@@ -152,7 +156,7 @@ def test_second_crawl_updates_rows_and_never_duplicates(
     run_crawl(db, args)
     first = sqlite_utils.Database(db)
     count = first["articles"].count
-    assert count == 3 + len(JA_ARTICLES) + 2
+    assert count == 3 + len(JA_ARTICLES) + 3
     first.execute("update articles set title = 'stale', content_hash = 'stale' where url like '%k10013519411.html'")
     first.conn.commit()
     first.close()
@@ -177,7 +181,7 @@ def test_profile_crawl_uses_selectors_and_profile_timezone(
     db = tmp_path / "profile.db"
     run_crawl(db, "site=demo-nhk", f"start_urls={ja.base_url}/sitemap.xml")
     rows = list(sqlite_utils.Database(db).query("select * from articles"))
-    assert len(rows) == 3 + len(JA_ARTICLES) + 2
+    assert len(rows) == 3 + len(JA_ARTICLES) + 3
     for row in rows:
         assert row["site"] == "demo-nhk"
         assert row["extractor"] == "selectors"

@@ -242,9 +242,19 @@ def build_ja_site(base: str) -> dict[str, Resource]:
         charset_tag='<meta charset="EUC-JP">',
     )
     pages["/news/html/20220311/k10013520102.html"] = Resource(200, "text/html", euc.encode("euc_jp"))
+    # A server that declares UTF-8 in the header for a Shift_JIS page, with no <meta> charset.
+    wrong_title = "商店街で春の大売り出し始まる"
+    wrong_blocks = [("p", "地元の商店街で、恒例の春の大売り出しが始まり、大勢の買い物客でにぎわっています。"),
+                    ("p", "期間中は、およそ80の店舗が割引や抽選会などを行うということです。")]  # fmt: skip
+    wrong = _ja_page(base, "/news/html/20220311/k10013520103.html", wrong_title, wrong_blocks, "byline", None,
+                     "2022年3月11日 10時30分", linked[:2], charset_tag="")  # fmt: skip
+    pages["/news/html/20220311/k10013520103.html"] = Resource(
+        200, "text/html; charset=utf-8", wrong.encode("shift_jis")
+    )
     legacy = [
         ("/news/html/20220311/k10013520101.html", sjis_title),
         ("/news/html/20220311/k10013520102.html", euc_title),
+        ("/news/html/20220311/k10013520103.html", wrong_title),
     ]
 
     half = len(entries) // 2

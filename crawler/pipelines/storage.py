@@ -148,8 +148,9 @@ class StoragePipeline:
             if k.startswith(("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_"))
             and not k.endswith(("_normalised", "_missing"))
         }
-        if stats.get("news/pages/non_html"):
-            errors["pages/non_html"] = stats["news/pages/non_html"]
+        for key in ("news/pages/non_html", "news/pages/charset_mismatch"):
+            if stats.get(key):
+                errors[key[len("news/") :]] = stats[key]
         self.store.finish_crawl(
             self.crawl_id,
             status="finished" if reason == "finished" else "failed",

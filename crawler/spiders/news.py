@@ -28,6 +28,7 @@ from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import netloc, should_follow, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
+from crawler.extract.encoding import redecode
 from crawler.items import Article
 from crawler.profiles import SiteProfile, get_profile
 from crawler.text.dates import get_tz
@@ -142,9 +143,15 @@ class NewsSpider(scrapy.Spider):
 
     def _parse_html(self, response: HtmlResponse) -> Iterator[Any]:
         url = strip_fragment(response.url)
+        decoded = redecode(response.text, response.body, response.encoding)
+        if decoded.repaired:
+            self._inc("news/pages/charset_mismatch")
+            logger.warning(
+                "%s: declared charset %s garbles the text; decoded as %s", url, response.encoding, decoded.encoding
+            )
         try:
             page = extract_page(
-                response.text,
+                decoded.text,
                 url,
                 selectors=self.profile.selectors if self.profile else None,
                 article_url=self._is_article_url(url),
@@ -196,7 +203,7 @@ class NewsSpider(scrapy.Spider):
             extractor=page.extractor,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
-            encoding=response.encoding,
+            encoding=decoded.encoding,
             raw_html=response.body,
         )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.text.dates import find_date_text, parse_date
+from crawler.text.dates import find_byline_dates, parse_date
 from crawler.text.timezones import infer_timezone
 
 TOKYO = "Asia/Tokyo"
@@ -87,8 +87,9 @@ def test_naive_time_uses_default_zone_and_utc_without_one() -> None:
         ("no date here", None),
     ],
 )
-def test_find_date_text(text: str, found: str | None) -> None:
-    assert find_date_text(text) == found
+def test_first_byline_date(text: str, found: str | None) -> None:
+    dates = find_byline_dates(text)
+    assert (dates[0][0] if dates else None) == found
 
 
 @pytest.mark.parametrize(

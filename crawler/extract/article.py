@@ -222,7 +222,8 @@ def extract_page(
     selectors = selectors or Selectors()
     meta = metadata.meta_tags(tree)
     objects, bad_ld = metadata.json_ld_objects(tree)
-    ld = metadata.article_object(objects)
+    articles = metadata.article_objects(objects)
+    ld = articles[0] if articles else None
     warnings = ["bad_json_ld"] * bad_ld
 
     title_el = _css_first(tree, selectors.title)
@@ -237,9 +238,7 @@ def extract_page(
         or (_text(title_tag[0]) if title_tag else None)
     )
 
-    published, modified = collect_dates(
-        tree, meta, metadata.article_objects(objects), selectors.published, selectors.modified
-    )
+    published, modified = collect_dates(tree, meta, articles, selectors.published, selectors.modified)
     found_in_url = url_date(url)
     if found_in_url:
         published.append((found_in_url, "url"))

@@ -59,14 +59,6 @@ def json_ld_objects(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], 
     return objects, errors
 
 
-def article_object(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The first JSON-LD object whose @type is an article type."""
-    for obj in objects:
-        if _types(obj) & ARTICLE_TYPES:
-            return obj
-    return None
-
-
 def article_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every JSON-LD object whose @type is an article type, in page order."""
     return [obj for obj in objects if _types(obj) & ARTICLE_TYPES]

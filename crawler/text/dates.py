@@ -378,12 +378,6 @@ def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | 
     return _day(dt.year, dt.month, dt.day, "dateparser")
 
 
-def find_date_text(text: str) -> str | None:
-    """Return the first Japanese or English date expression in free text (a byline), if any."""
-    found = find_byline_dates(text)
-    return found[0][0] if found else None
-
-
 def find_byline_dates(text: str) -> list[tuple[str, str]]:
     """Every date expression in a byline, in order, as (raw, "published" | "modified").
 

@@ -208,3 +208,13 @@ def test_storage_batches_upserts_and_records_the_crawl(tmp_path: Path) -> None:
     # Raw HTML of the dropped page is kept too.
     assert db["pages"].get("https://ex.jp/3")["html_zlib"]
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_mentions_can_be_switched_off_for_storage_too(tmp_path: Path) -> None:
+    c = crawler(NEWS_DB=str(tmp_path / "m.db"), NEWS_MENTIONS_ENABLED=False)
+    c.spider = c._create_spider(start_urls="https://ex.jp/")
+    pipe = StoragePipeline.from_crawler(c)
+    pipe.open_spider()
+    pipe.process_item(stored(url="https://ex.jp/1", blocks=["7日に発表しました。"], published_at="2022-03-08"))
+    pipe.close_spider()
+    assert sqlite_utils.Database(tmp_path / "m.db")["date_mentions"].count == 0

@@ -1,4 +1,9 @@
-"""Find the date expressions in each article body, resolved against its publication day."""
+"""Find the date expressions in each article body, resolved against its publication day.
+
+This sets the item's `date_mentions` for feed exports and other consumers; the
+stored rows are derived again by storage from the stored body (which may lose
+learned boilerplate), so their offsets always point into articles.body.
+"""
 
 from __future__ import annotations
 

@@ -58,7 +58,8 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.store = ArticleStore(open_db(self.path), self.rule)
+        mentions = self.crawler.settings.getbool("NEWS_MENTIONS_ENABLED", True)
+        self.store = ArticleStore(open_db(self.path), self.rule, mentions)
         args = {
             "spider": spider.name,
             "start_urls": list(getattr(spider, "start_urls", [])),

@@ -69,9 +69,10 @@ def _marks(values: list[Any]) -> str:
 class ArticleStore:
     """Write side of the database. One instance per process: the single writer."""
 
-    def __init__(self, db: sqlite_utils.Database, rule: BoilerplateRule | None = None) -> None:
+    def __init__(self, db: sqlite_utils.Database, rule: BoilerplateRule | None = None, mentions: bool = True) -> None:
         self.db = db
         self.rule = rule or BoilerplateRule()
+        self.mentions = mentions
         self._boilerplate: dict[str, set[str]] = {}
         self._lsh: MinHashLSH | None = None
 
@@ -102,7 +103,8 @@ class ArticleStore:
 
     def _finalize_row(self, row: dict[str, Any], raw_blocks: list[str]) -> dict[str, Any]:
         """Body, counts, hash, audit rows, mentions and block keys of one article."""
-        fin = finalize_article(raw_blocks, self.boilerplate_keys(row["site"]), row["published_at"], row["timezone"])
+        published = row["published_at"] if self.mentions else None  # no date: no mentions
+        fin = finalize_article(raw_blocks, self.boilerplate_keys(row["site"]), published, row["timezone"])
         row["body"] = fin.body
         row["raw_blocks"] = _dumps(raw_blocks)
         row["blocks_total"] = len(raw_blocks)

@@ -119,6 +119,18 @@ def test_should_follow(url: str, expected: bool) -> None:
     assert should_follow(url, hosts, [], [re.compile("/private/")]) is expected
 
 
+@pytest.mark.parametrize(
+    ("url", "hosts"),
+    [
+        ("https://www.example.com/a", {"example.com"}),
+        ("https://example.com/a", {"www.example.com"}),
+        ("https://www.example.com:8443/a", {"example.com:8443"}),
+    ],
+)
+def test_www_and_bare_host_are_one_site(url: str, hosts: set[str]) -> None:
+    assert should_follow(url, hosts, [], [])
+
+
 def test_allow_patterns_and_fragments() -> None:
     allow = [re.compile(r"/news/")]
     assert should_follow("https://a.com/news/x", {"a.com"}, allow, [])

@@ -26,9 +26,18 @@ def matches_any(url: str, patterns: Iterable[re.Pattern[str]]) -> bool:
     return any(p.search(url) for p in patterns)
 
 
+def _bare(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
 def on_hosts(host_port: str, hostname: str, hosts: set[str]) -> bool:
-    """hosts holds "host:port" (ad-hoc crawls: exact) or bare domains (profiles: subdomains too)."""
-    for h in hosts:
+    """hosts holds "host:port" (ad-hoc crawls) or domains (profiles: subdomains too).
+
+    "www." is ignored on both sides: a start URL on the bare host that redirects to
+    www (or a sitemap that lists the other form) stays on the site.
+    """
+    host_port, hostname = _bare(host_port), _bare(hostname)
+    for h in map(_bare, hosts):
         if host_port == h or hostname == h or hostname.endswith("." + h):
             return True
     return False

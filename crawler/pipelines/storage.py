@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import zlib
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -11,7 +10,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.storage import ArticleStore, open_db
-from crawler.storage.db import now_iso
+from crawler.storage.db import now_iso, page_row
 from crawler.text.boilerplate import BoilerplateRule
 
 logger = logging.getLogger(__name__)
@@ -95,16 +94,7 @@ class StoragePipeline:
         )
         raw = adapter.get("raw_html")
         if self.store_raw and url and raw is not None:
-            self.dropped_pages.append(
-                {
-                    "url": url,
-                    "fetched_at": adapter.get("fetched_at"),
-                    "http_status": adapter.get("http_status"),
-                    "encoding": adapter.get("encoding"),
-                    "html_zlib": zlib.compress(raw, 6),
-                    "crawl_id": self.crawl_id,
-                }
-            )
+            self.dropped_pages.append(page_row(url, adapter.asdict(), self.crawl_id))
         if len(self.drops) >= self.batch_size:
             self.flush()
 

@@ -49,6 +49,18 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def page_row(url: str, item: dict[str, Any], crawl_id: int | None) -> dict[str, Any]:
+    """A `pages` row: the raw response body, compressed, kept for re-processing."""
+    return {
+        "url": url,
+        "fetched_at": item.get("fetched_at"),
+        "http_status": item.get("http_status"),
+        "encoding": item.get("encoding"),
+        "html_zlib": zlib.compress(item["raw_html"], 6),
+        "crawl_id": crawl_id,
+    }
+
+
 def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
@@ -135,16 +147,7 @@ class ArticleStore:
             # The same URL twice in one batch: the later fetch wins.
             finals[row["url"]] = self._finalize_row(row, list(item.get("blocks") or []))
             if item.get("raw_html") is not None:
-                pages.append(
-                    {
-                        "url": row["url"],
-                        "fetched_at": row["fetched_at"],
-                        "http_status": item.get("http_status"),
-                        "encoding": item.get("encoding"),
-                        "html_zlib": zlib.compress(item["raw_html"], 6),
-                        "crawl_id": crawl_id,
-                    }
-                )
+                pages.append(page_row(row["url"], item, crawl_id))
         counts = {"inserted": 0, "updated": 0, "unchanged": 0, "emptied": 0}
         if not finals:
             return counts

@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test unit lint format bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	# The package itself, editable, against the pinned dependencies just installed.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -17,10 +19,14 @@ install: $(STAMP)
 demo: install  ## serve the bundled demo sites and crawl them into data/news.db
 	$(BIN)/python -m crawler demo
 
-test: install  ## lint, then the whole test suite
+test: install  ## lint, types, then the whole test suite
 	$(BIN)/ruff check crawler tests bench
 	$(BIN)/ruff format --check crawler tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+unit: install  ## the fast unit suite only (no servers, no crawls)
+	$(BIN)/python -m pytest -m "not e2e"
 
 lint: install
 	$(BIN)/ruff check crawler tests bench

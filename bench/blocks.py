@@ -26,7 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.blockeval import score_blocks
+from blockeval import score_blocks
+
 from crawler.demo.site import seed_articles
 from crawler.storage import ArticleStore, open_db
 from crawler.text.blocks import block_key, clean_blocks

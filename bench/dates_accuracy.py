@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crawler.dateeval import published_for_page, score_demo_pages, score_mentions, score_strings
+from dateeval import published_for_page, score_demo_pages, score_mentions, score_strings
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "realpages" / "jp"
 

@@ -7,17 +7,17 @@ variants of a URL count as the same request.
 
 from __future__ import annotations
 
-from typing import Any
-
+from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.utils.request import fingerprint
 
-from crawler.discovery.links import canonicalize
+from crawler.discovery.urls import canonicalize
 
 
 class CanonicalFingerprinter:
     @classmethod
-    def from_crawler(cls, crawler: Any) -> CanonicalFingerprinter:
+    def from_crawler(cls, crawler: Crawler) -> CanonicalFingerprinter:
         return cls()
 
-    def fingerprint(self, request: Any) -> bytes:
+    def fingerprint(self, request: Request) -> bytes:
         return fingerprint(request.replace(url=canonicalize(request.url)))

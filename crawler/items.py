@@ -1,8 +1,14 @@
-"""The Article item: the contract between the spider and the pipelines.
+"""The Article item: exactly the article that is stored, and JSON-serialisable.
 
-Dates travel raw from the spider; the dates pipeline fills the normalised
-twins. Blocks travel as a list; the blocks pipeline strips repeats and sets
-`body`.
+The spider fills what it reads off the page (`raw_blocks`, the unparsed date
+signals in `date_signals`); the pipelines fill the rest (dates, `body` and its
+counts, `date_mentions`). What leaves the last pipeline is written to SQLite as
+it is, so a feed export (`-O out.jsonl`) holds the same articles as the
+database. Storage adds only its bookkeeping columns: `crawl_id`,
+`first_seen_at` and `duplicate_of` (near-duplicate links need the database).
+
+The raw response body never travels in the item: the storage component takes
+it from the response itself (Scrapy's item_scraped / item_dropped signals).
 """
 
 from __future__ import annotations
@@ -11,35 +17,46 @@ from scrapy import Field, Item
 
 
 class Article(Item):
-    url = Field()  # str: canonical URL (see discovery.links.storage_url): the key articles are stored under
+    url = Field()  # str: canonical URL (discovery.urls.storage_url): the key articles are stored under
     fetched_url = Field()  # str: the URL fetched (after redirects), fragment removed
-    canonical_url = Field()  # str | None: <link rel=canonical>
-    site = Field()  # str: profile name, else og:site_name / publisher, else host[:port]
+    canonical_url = Field()  # str | None: <link rel=canonical>, resolved against the page URL
+    site = Field()  # str: stable site key: the profile name, else the registrable host
+    site_name = Field()  # str | None: the publisher's own name (og:site_name, JSON-LD publisher, profile title)
     title = Field()  # str
-    blocks = Field()  # list[str]: paragraphs and subheadings in page order, as extracted
-    body = Field()  # str: kept blocks joined by blank lines (set by the blocks pipeline)
-    blocks_stripped = Field()  # int: blocks removed as in-article repeats
+    raw_blocks = Field()  # list[str]: paragraphs and subheadings in page order, as extracted
+    body = Field()  # str: kept blocks joined by blank lines (text.finalize.clean_article)
+    blocks_total = Field()  # int
+    blocks_stripped = Field()  # int: blocks removed, by reason in the next three
+    blocks_repeat = Field()  # int
+    blocks_boilerplate = Field()  # int
+    blocks_empty = Field()  # int
+    stripped_blocks = Field()  # list[dict]: position, text, reason (table stripped_blocks)
+    content_hash = Field()  # str: sha256 of title and body; decides new / updated / unchanged
     authors = Field()  # list[str]
     language = Field()  # str | None: primary subtag, e.g. "ja", "en"
     section = Field()  # str | None
     description = Field()  # str | None
     image_url = Field()  # str | None
-    published_candidates = Field()  # list[(raw, source)]: every published-date signal, best first
-    modified_candidates = Field()  # list[(raw, source)]
     published_raw = Field()  # str | None: the chosen signal's string exactly as found
     published_source = Field()  # str | None: e.g. "json-ld:datePublished", "meta:article:published_time", "byline"
     published_at = Field()  # str | None: ISO-8601 UTC, or YYYY-MM-DD when the page gives no time
     published_precision = Field()  # str | None: "minute" or "day"
-    date_signals = Field()  # str: JSON {"published": [...], "modified": [...]}: every signal, parsed, with errors
     published_tz_assumed = Field()  # bool: the raw value had no offset and the zone was inferred
     modified_raw = Field()  # str | None
     modified_source = Field()  # str | None
     modified_at = Field()  # str | None: same format as published_at
-    timezone = Field()  # str: IANA zone applied to naive times (profile, -a tz, or inferred)
-    timezone_source = Field()  # str: "profile" | "argument" | "language" | "tld" | "default"
+    # {"published": [...], "modified": [...]}: every date signal. From the spider: {"raw", "source"};
+    # after the dates pipeline each also has "value" (or "error").
+    date_signals = Field()
+    timezone = Field()  # str | None: IANA zone applied to naive times
+    timezone_source = Field()  # str | None: "profile" | "argument" | "setting" | "language" | "tld" | "default"
     date_mentions = Field()  # list[dict]: surface, offset (in body), value (YYYY-MM-DD), kind, precision
-    extractor = Field()  # str: "selectors" | "trafilatura"
+    extractor = Field()  # str: "selectors" | "trafilatura" | "density"
     fetched_at = Field()  # str: ISO-8601 UTC
     http_status = Field()  # int
     encoding = Field()  # str: the charset the page was decoded with
-    raw_html = Field()  # bytes: the response body, kept so pages can be re-processed
+
+
+# The fields stored as columns of `articles` (the rest go to child tables).
+CHILD_FIELDS = ("stripped_blocks", "date_mentions")
+COLUMN_FIELDS = tuple(name for name in Article.fields if name not in CHILD_FIELDS)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from scrapy import Request
+from scrapy.crawler import Crawler
 
 from crawler import __version__
+from crawler.config import NewsConfig
 
 
 def user_agent(contact: str) -> str:
@@ -23,11 +25,11 @@ class ContactUserAgentMiddleware:
         self.agent = agent
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ContactUserAgentMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
         settings = crawler.settings
         explicit = settings.getpriority("USER_AGENT") or 0
-        agent = settings.get("USER_AGENT") if explicit > 0 else user_agent(settings.get("NEWS_CONTACT", ""))
+        agent = settings.get("USER_AGENT") if explicit > 0 else user_agent(NewsConfig.from_settings(settings).contact)
         return cls(agent)
 
-    def process_request(self, request: Any) -> None:
+    def process_request(self, request: Request) -> None:
         request.headers.setdefault(b"User-Agent", self.agent)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -139,3 +140,19 @@ def get_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
         known = ", ".join(sorted(load_profiles(directory))) or "none"
         raise ProfileError(f"no site profile named {name!r} (known: {known})")
     return load_profile_file(path)
+
+
+def _host_matches(url: str, profile: SiteProfile) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not any(host == d or host.endswith("." + d) for d in profile.allowed_domains):
+        return False
+    # A profile whose entry points name a port on this host (a local site) is that port's site only.
+    ports = {urlsplit(u).port for u in profile.entry_points if (urlsplit(u).hostname or "").lower() == host}
+    return not ports or None in ports or parts.port in ports
+
+
+def profile_for_url(url: str, profiles: dict[str, SiteProfile] | None = None) -> SiteProfile | None:
+    """The one profile whose allowed_domains hold the URL's host (and port, for a local site), if any."""
+    matches = [p for p in (profiles if profiles is not None else load_profiles()).values() if _host_matches(url, p)]
+    return matches[0] if len(matches) == 1 else None

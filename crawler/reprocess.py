@@ -16,20 +16,22 @@ from typing import Any
 
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
-from crawler.profiles import SITES_DIR, SiteProfile, get_profile
+from crawler.profiles import SITES_DIR, SiteProfile, get_profile, profile_for_url
 from crawler.storage import ArticleStore
+from crawler.storage.stored_pages import StoredPage, iter_stored_pages
 
 BATCH = 200
 
 
-def _profile(site: str) -> SiteProfile | None:
-    return get_profile(site) if (SITES_DIR / f"{site}.yaml").exists() else None
+def _profile(site: str, url: str) -> SiteProfile | None:
+    """The profile the crawl used: named by the site key, else the one owning the URL's host."""
+    return get_profile(site) if (SITES_DIR / f"{site}.yaml").exists() else profile_for_url(url)
 
 
-def extract_stored(job: tuple[str, str, str, bytes, str | None]) -> tuple[str, list[str] | None, str | None]:
+def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None]:
     """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed."""
     url, fetched_url, site, html_zlib, encoding = job
-    profile = _profile(site)
+    profile = _profile(site, fetched_url)
     text = zlib.decompress(html_zlib).decode(encoding or "utf-8", "replace")
     article_url = any(p.search(fetched_url) for p in profile.article_urls) if profile and profile.article_urls else None
     try:
@@ -37,21 +39,6 @@ def extract_stored(job: tuple[str, str, str, bytes, str | None]) -> tuple[str, l
     except ExtractError:
         return url, None, None
     return url, page.blocks, page.title
-
-
-def _jobs(store: ArticleStore, site: str | None) -> Iterator[tuple[str, str, str, bytes, str | None]]:
-    where, params = ("and a.site = ?", [site]) if site else ("", [])
-    sql = (
-        "select a.url, coalesce(a.fetched_url, a.url), a.site, p.html_zlib, p.encoding"
-        f" from articles a join pages p on p.url = a.url where p.html_zlib is not null {where} order by a.url"
-    )
-    yield from store.db.execute(sql, params)
-
-
-def count_pages(store: ArticleStore, site: str | None) -> int:
-    where, params = ("and a.site = ?", [site]) if site else ("", [])
-    sql = f"select count(*) from articles a join pages p on p.url = a.url where p.html_zlib is not null {where}"
-    return store.db.execute(sql, params).fetchone()[0]
 
 
 def reextract(
@@ -71,11 +58,11 @@ def reextract(
 
     results: Iterator[tuple[str, list[str] | None, str | None]]
     if workers == 1:
-        results = map(extract_stored, _jobs(store, site))
+        results = map(extract_stored, iter_stored_pages(store.db, site))
         executor = None
     else:
         executor = ProcessPoolExecutor(max_workers=workers)
-        results = executor.map(extract_stored, _jobs(store, site), chunksize=16)
+        results = executor.map(extract_stored, iter_stored_pages(store.db, site), chunksize=16)
     try:
         for url, blocks, title in results:
             counts["pages"] += 1

@@ -1,4 +1,4 @@
-"""Scrapy settings for news-crawler. Our own components read NEWS_* settings.
+"""Scrapy settings for news-crawler: politeness, security and the order of our components.
 
 Defaults are for a polite crawl of a real site; the demo and the tests
 override the politeness settings for their local server.
@@ -11,25 +11,13 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- our components --------------------------------------------------------
-NEWS_DB = "data/news.db"  # SQLite file; empty disables storage
-NEWS_DB_BATCH_SIZE = 200  # items per write transaction
-NEWS_STORE_RAW = True  # keep zlib-compressed response bodies in `pages` for re-processing
-NEWS_FOLLOW_DEPTH = 2  # link hops followed from HTML start pages
-NEWS_DEFAULT_TIMEZONE = ""  # zone for naive dates when no profile/-a tz gives one; "" = infer
-NEWS_DATES_ENABLED = True
-NEWS_STRIP_REPEATS = True
-NEWS_BOILERPLATE_MIN_ARTICLES = 5  # a block in at least this many articles of a site ...
-NEWS_BOILERPLATE_MIN_SHARE = 0.1  # ... and in at least this share of them ...
-NEWS_BOILERPLATE_MAX_CHARS = 300  # ... and at most this long (CJK counted double) is boilerplate
-NEWS_MENTIONS_ENABLED = True  # date expressions inside the body -> table date_mentions
-NEWS_DATES_MIN_YEAR = 1990  # published/modified dates before this year are rejected as implausible
-NEWS_DATES_FUTURE_TOLERANCE_MINUTES = 60  # dates later than fetch time + this are rejected
-NEWS_CONTACT = ""  # a URL or e-mail address site owners can reach you at; goes in the User-Agent
+# Our own NEWS_* settings and their defaults are in crawler/config.py (NewsConfig), once.
+# Set them here, with -s NAME=VALUE, or in your own project through the add-on.
 
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidatePipeline": 100,
     "crawler.pipelines.dates.DatesPipeline": 200,
-    "crawler.pipelines.blocks.BlocksPipeline": 300,
+    "crawler.pipelines.clean.CleanPipeline": 300,
     "crawler.pipelines.mentions.MentionsPipeline": 400,
     "crawler.pipelines.storage.StoragePipeline": 900,
 }
@@ -66,6 +54,9 @@ HTTPCACHE_EXPIRATION_SECS = 0
 # --- security --------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+
+# `scrapy crawl` with one-line errors for bad arguments and an exit code that tells a failed crawl.
+COMMANDS_MODULE = "crawler.commands"
 
 LOG_FORMATTER = "crawler.logformatter.NewsLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

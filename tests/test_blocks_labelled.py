@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.blockeval import score_blocks
+from blockeval import score_blocks
 
 
 def test_labelled_set_removal_precision_and_recall() -> None:

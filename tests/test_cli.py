@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_help_shows_examples() -> None:
     runner = CliRunner()
     top = runner.invoke(cli, ["--help"])
-    assert top.exit_code == 0 and "python -m crawler demo" in top.output
+    assert top.exit_code == 0 and "news-crawler demo" in top.output
     demo = runner.invoke(cli, ["demo", "--help"])
     assert demo.exit_code == 0 and "Examples:" in demo.output and "--db" in demo.output
 
@@ -59,12 +59,19 @@ def test_export_writes_jsonl_with_mentions(demo_db: tuple[Path, str], tmp_path: 
     }
     assert isinstance(seed["authors"], list) and seed["date_signals"]["published"]
     only = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "--site", "The Daily Example"])
-    assert all(json.loads(line)["site"] == "The Daily Example" for line in only.stdout.splitlines())
+    # --site takes the site's name as well as its key; an unknown one says so and fails.
+    english = [json.loads(line) for line in only.stdout.splitlines()]
+    assert english and all(r["site_name"] == "The Daily Example" for r in english)
+    by_key = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "--site", english[0]["site"]])
+    assert by_key.stdout == only.stdout
+    unknown = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "--site", "Nowhere News"])
+    assert unknown.exit_code == 1 and "no articles of site 'Nowhere News'" in unknown.output
 
 
 def test_export_without_database_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code != 0 and "no database" in result.output
+    assert result.exit_code == 1 and "no such database" in result.output
+    assert not (tmp_path / "none.db").exists()  # nothing created
 
 
 def test_reclean_reproduces_the_crawl_from_stored_pages(demo_db: tuple[Path, str], tmp_path: Path) -> None:
@@ -83,4 +90,4 @@ def test_reclean_reproduces_the_crawl_from_stored_pages(demo_db: tuple[Path, str
     after = {r["url"]: r["body"] for r in sqlite_utils.Database(db).query("select url, body from articles")}
     assert after == before  # same text as the crawl produced, without fetching anything
     only = CliRunner().invoke(cli, ["reclean", "--db", str(db), "--no-extract", "--site", "The Daily Example"])
-    assert only.exit_code == 0 and "The Daily Example: 1 boilerplate blocks" in only.output
+    assert only.exit_code == 0 and ": 1 boilerplate blocks (+0 -0), 0 articles re-cleaned" in only.output

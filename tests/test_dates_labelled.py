@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from crawler.dateeval import FIXTURES, score_demo_pages, score_mentions, score_strings
+from dateeval import FIXTURES, score_demo_pages, score_mentions, score_strings
 
 
 def test_labelled_sets_are_big_enough() -> None:

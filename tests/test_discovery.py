@@ -6,7 +6,8 @@ import re
 import pytest
 
 from crawler.discovery.feeds import Entry, maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import canonicalize, should_follow, storage_url, strip_fragment
+from crawler.discovery.links import should_follow
+from crawler.discovery.urls import canonicalize, storage_url, strip_fragment
 
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

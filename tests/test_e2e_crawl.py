@@ -232,7 +232,12 @@ def test_mentions_are_replaced_not_duplicated_on_recrawl(
 def test_site_boilerplate_is_learned_stripped_and_audited(open_demo_db: sqlite_utils.Database) -> None:
     from crawler.demo.site import EN_BODY_NOTICE, JA_BODY_NOTICE, JA_VIDEO_NOTICE
 
-    learned = {(r["site"], r["text"]) for r in open_demo_db.query("select site, text from boilerplate")}
+    learned = {
+        (r["site_name"], r["text"])
+        for r in open_demo_db.query(
+            "select distinct a.site_name, b.text from boilerplate b join articles a on a.site = b.site"
+        )
+    }
     assert ("NHKデモニュース", JA_BODY_NOTICE) in learned
     assert ("NHKデモニュース", JA_VIDEO_NOTICE) in learned  # on half the pages only
     assert ("The Daily Example", EN_BODY_NOTICE) in learned

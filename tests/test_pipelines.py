@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 import sqlite_utils
 from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
-from crawler.pipelines.blocks import BlocksPipeline
+from crawler.items import COLUMN_FIELDS, Article
+from crawler.pipelines.clean import CleanPipeline
 from crawler.pipelines.dates import DatesPipeline
+from crawler.pipelines.mentions import MentionsPipeline
 from crawler.pipelines.storage import StoragePipeline
 from crawler.pipelines.validate import MissingBody, MissingTitle, MissingURL, ValidatePipeline, validation_error
 from crawler.spiders.news import NewsSpider
@@ -24,7 +26,7 @@ def crawler(**settings: Any) -> Any:
 
 
 def article(**fields: Any) -> Article:
-    base = {"url": "https://ex.jp/a", "title": "T", "blocks": ["本文。"], "language": "ja", "site": "ex"}
+    base = {"url": "https://ex.jp/a", "title": "T", "raw_blocks": ["本文。"], "language": "ja", "site": "ex"}
     return Article(**{**base, **fields})
 
 
@@ -36,8 +38,8 @@ def article(**fields: Any) -> Article:
         ({"url": None}, MissingURL),
         ({"title": None}, MissingTitle),
         ({"title": "  "}, MissingTitle),
-        ({"blocks": []}, MissingBody),
-        ({"blocks": ["", "  "]}, MissingBody),
+        ({"raw_blocks": []}, MissingBody),
+        ({"raw_blocks": ["", "  "]}, MissingBody),
     ],
 )
 def test_validation_errors(fields: dict[str, Any], error: type | None) -> None:
@@ -58,8 +60,15 @@ def test_validate_pipeline_counts_drops() -> None:
 FETCHED = "2022-03-08T06:00:00+00:00"
 
 
-def dated(published: list[tuple[str, str]] | None = None, **fields: Any) -> Article:
-    return article(published_candidates=published or [], fetched_at=FETCHED, **fields)
+def signals(pairs: list[tuple[str, str]] | None) -> list[dict[str, str]]:
+    return [{"raw": raw, "source": source} for raw, source in pairs or []]
+
+
+def dated(
+    published: list[tuple[str, str]] | None = None, modified: list[tuple[str, str]] | None = None, **fields: Any
+) -> Article:
+    found = {"published": signals(published), "modified": signals(modified)}
+    return article(date_signals=found, fetched_at=FETCHED, **fields)
 
 
 @pytest.mark.parametrize(
@@ -116,8 +125,9 @@ def test_dates_pipeline(
     assert item["published_source"] == source
     assert item["published_tz_assumed"] is assumed
     assert item["timezone_source"] == zone_source
-    signals = json.loads(item["date_signals"])["published"]
-    assert [(s["raw"], s["source"]) for s in signals] == published  # every signal kept
+    kept = item["date_signals"]["published"]
+    assert [(s["raw"], s["source"]) for s in kept] == published  # every signal kept, parsed
+    assert all("value" in s and "error" in s for s in kept)
     if published and published_at is None:
         assert item["published_raw"] == published[0][0]  # raw kept
 
@@ -129,7 +139,7 @@ def test_dates_pipeline_counts_reasons() -> None:
     pipe.process_item(dated([("2022年2月30日", "byline")]))
     pipe.process_item(dated([("2030-01-01", "meta:date")]))
     pipe.process_item(dated([("2022年3月8日 5時12分", "byline"), ("2022-01-01", "url")]))
-    item = pipe.process_item(dated([("2022-03-08", "time")], modified_candidates=[("2022-03-09", "meta:x")]))
+    item = pipe.process_item(dated([("2022-03-08", "time")], [("2022-03-09", "meta:x")]))
     stats = c.stats.get_stats()
     assert stats["news/dates/published_unparseable"] == 1
     assert stats["news/dates/published_invalid_date"] == 1
@@ -149,50 +159,90 @@ def test_dates_setting_zone_is_not_assumed() -> None:
     assert item["published_tz_assumed"] is False
 
 
-def test_blocks_pipeline_strips_and_joins() -> None:
-    c = crawler()
-    blocks = ["alpha one", "bravo two", "alpha one", "bravo two", "charlie 3"]
-    item = BlocksPipeline.from_crawler(c).process_item(article(blocks=blocks))
+def clean(item: Article, **settings: Any) -> Article:
+    pipe = CleanPipeline.from_crawler(crawler(**{"NEWS_DB": "", **settings}))
+    pipe.open_spider()
+    return pipe.process_item(item)
+
+
+def test_clean_pipeline_makes_the_body_and_its_audit() -> None:
+    blocks = ["alpha one", "bravo two", "alpha one", "bravo two", "charlie 3", "★"]
+    item = clean(article(raw_blocks=blocks))
     assert item["body"] == "alpha one\n\nbravo two\n\ncharlie 3"
-    assert item["blocks_stripped"] == 2
-    assert c.stats.get_value("news/blocks/stripped") == 2
+    assert (item["blocks_total"], item["blocks_stripped"], item["blocks_repeat"], item["blocks_empty"]) == (6, 3, 2, 1)
+    assert item["stripped_blocks"][0] == {"position": 2, "text": "alpha one", "reason": "repeat"}
+    assert item["content_hash"] and item["content_hash"] != clean(article(raw_blocks=blocks[:2]))["content_hash"]
+
+
+def test_repeats_switch_changes_the_item_and_the_database(tmp_path: Path) -> None:
+    blocks = ["alpha one", "alpha one", "bravo two"]
+    item = clean(article(raw_blocks=blocks), NEWS_REPEATS_ENABLED=False)
+    assert item["body"] == "alpha one\n\nalpha one\n\nbravo two" and item["blocks_repeat"] == 0
+    _, pipe = _storage(tmp_path, NEWS_REPEATS_ENABLED=False)
+    _store(pipe, item)
+    pipe.close_spider()
+    assert sqlite_utils.Database(tmp_path / "n.db")["articles"].get("https://ex.jp/a")["body"] == item["body"]
+
+
+def test_boilerplate_model_of_the_database_is_applied_by_the_clean_pipeline(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    notice = "Sign up for our newsletter."
+    c, pipe = _storage(tmp_path)
+    for i in range(6):
+        _store(pipe, clean(article(url=f"https://ex.jp/{i}", raw_blocks=[f"story {i} text", notice])))
+    pipe.close_spider()
+    pipe.spider_closed(c.spider, "finished")  # learns the notice as boilerplate, re-cleans the rows
+    item = clean(article(url="https://ex.jp/new", raw_blocks=["a new story", notice]), NEWS_DB=str(db))
+    assert item["body"] == "a new story" and item["blocks_boilerplate"] == 1
+    off = clean(article(url="https://ex.jp/new", raw_blocks=["a new story", notice]), NEWS_DB=str(db),
+                NEWS_BOILERPLATE_ENABLED=False)  # fmt: skip
+    assert notice in off["body"]
 
 
 def test_components_switch_off_with_not_configured() -> None:
     with pytest.raises(NotConfigured):
-        BlocksPipeline.from_crawler(crawler(NEWS_STRIP_REPEATS=False))
-    with pytest.raises(NotConfigured):
         DatesPipeline.from_crawler(crawler(NEWS_DATES_ENABLED=False))
+    with pytest.raises(NotConfigured):
+        MentionsPipeline.from_crawler(crawler(NEWS_MENTIONS_ENABLED=False))
     with pytest.raises(NotConfigured):
         StoragePipeline.from_crawler(crawler(NEWS_DB=""))
 
 
-def _storage(tmp_path: Path, batch: int = 2) -> tuple[Any, StoragePipeline]:
-    c = crawler(NEWS_DB=str(tmp_path / "n.db"), NEWS_DB_BATCH_SIZE=batch)
+def _storage(tmp_path: Path, batch: int = 2, **settings: Any) -> tuple[Any, StoragePipeline]:
+    c = crawler(NEWS_DB=str(tmp_path / "n.db"), NEWS_DB_BATCH_SIZE=batch, **settings)
     c.spider = c._create_spider(start_urls="https://ex.jp/")
     pipe = StoragePipeline.from_crawler(c)
     pipe.open_spider()
     return c, pipe
 
 
+def response(url: str) -> HtmlResponse:
+    return HtmlResponse(url, body=b"<html>x</html>", encoding="utf-8")
+
+
+def _store(pipe: StoragePipeline, item: Article) -> None:
+    """What Scrapy does for an item that passed the pipelines: process_item, then item_scraped."""
+    pipe.process_item(item)
+    pipe.item_scraped(item, response(item["url"]))
+
+
 def stored(**fields: Any) -> Article:
     item = article(**fields)
-    item.setdefault("body", "\n\n".join(item["blocks"]))
-    item.setdefault("raw_html", b"<html>x</html>")
     item.setdefault("fetched_at", "2026-01-01T00:00:00+00:00")
-    return item
+    return clean(item)
 
 
 def test_storage_batches_upserts_and_records_the_crawl(tmp_path: Path) -> None:
     c, pipe = _storage(tmp_path, batch=2)
-    pipe.process_item(stored(url="https://ex.jp/1"))
+    _store(pipe, stored(url="https://ex.jp/1"))
     db = sqlite_utils.Database(tmp_path / "n.db")
     assert db["articles"].count == 0  # still buffered
-    pipe.process_item(stored(url="https://ex.jp/2"))
+    _store(pipe, stored(url="https://ex.jp/2"))
     assert db["articles"].count == 2  # one batch written
-    pipe.process_item(stored(url="https://ex.jp/1", title="T2"))  # same URL again, changed
-    pipe.process_item(stored(url="https://ex.jp/2"))  # same URL again, unchanged
-    pipe.item_dropped(stored(url="https://ex.jp/3", title=None), None, MissingTitle("https://ex.jp/3"))
+    _store(pipe, stored(url="https://ex.jp/1", title="T2"))  # same URL again, changed
+    _store(pipe, stored(url="https://ex.jp/2"))  # same URL again, unchanged
+    dropped = article(url="https://ex.jp/3", title=None)
+    pipe.item_dropped(dropped, response("https://ex.jp/3"), MissingTitle("https://ex.jp/3"))
     c.stats.inc_value("news/drop/missing_title")
     pipe.close_spider()
     pipe.spider_closed(c.spider, "finished")
@@ -203,18 +253,51 @@ def test_storage_batches_upserts_and_records_the_crawl(tmp_path: Path) -> None:
     assert (crawl["articles_inserted"], crawl["articles_updated"], crawl["articles_unchanged"]) == (2, 1, 1)
     assert crawl["status"] == "finished"
     assert crawl["drops"] == '{"missing_title": 1}'
+    assert json.loads(crawl["config"])["boilerplate_min_articles"] == 5  # the cleaning settings, recorded
     drop = next(db["drops"].rows)
     assert (drop["url"], drop["reason"], drop["crawl_id"]) == ("https://ex.jp/3", "missing_title", 1)
-    # Raw HTML of the dropped page is kept too.
+    # Raw pages come from the responses, for stored and dropped items alike.
+    assert db["pages"].get("https://ex.jp/1")["html_zlib"]
     assert db["pages"].get("https://ex.jp/3")["html_zlib"]
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
-def test_mentions_can_be_switched_off_for_storage_too(tmp_path: Path) -> None:
-    c = crawler(NEWS_DB=str(tmp_path / "m.db"), NEWS_MENTIONS_ENABLED=False)
-    c.spider = c._create_spider(start_urls="https://ex.jp/")
-    pipe = StoragePipeline.from_crawler(c)
-    pipe.open_spider()
-    pipe.process_item(stored(url="https://ex.jp/1", blocks=["7日に発表しました。"], published_at="2022-03-08"))
+def test_the_item_is_the_stored_row(tmp_path: Path) -> None:
+    item = DatesPipeline.from_crawler(crawler()).process_item(
+        dated([("2022-03-08T05:12:00+09:00", "time")], raw_blocks=["7日に発表しました。", "続報です。"])
+    )
+    item = clean(item)
+    item = MentionsPipeline.from_crawler(crawler()).process_item(item)
+    json.dumps(dict(item), ensure_ascii=False)  # feed exports can write it
+    _, pipe = _storage(tmp_path, batch=1)
+    _store(pipe, item)
     pipe.close_spider()
-    assert sqlite_utils.Database(tmp_path / "m.db")["date_mentions"].count == 0
+    db = sqlite_utils.Database(tmp_path / "n.db")
+    row = db["articles"].get(item["url"])
+    for field in COLUMN_FIELDS:
+        value = item.get(field)
+        if isinstance(value, (list, dict)):
+            assert json.loads(row[field]) == value, field
+        elif isinstance(value, bool):
+            assert row[field] == int(value), field
+        else:
+            assert row[field] == value, field
+    mentions = [dict(m) for m in db.query("select surface, offset, value, precision, kind from date_mentions")]
+    assert mentions == item["date_mentions"] and item["body"][mentions[0]["offset"] :].startswith("7日")
+
+
+def test_mentions_can_be_switched_off_for_storage_too(tmp_path: Path) -> None:
+    c, pipe = _storage(tmp_path, batch=1, NEWS_MENTIONS_ENABLED=False)
+    _store(pipe, stored(url="https://ex.jp/1", raw_blocks=["7日に発表しました。"], published_at="2022-03-08"))
+    pipe.close_spider()
+    pipe.spider_closed(c.spider, "finished")
+    db = sqlite_utils.Database(tmp_path / "n.db")
+    assert db["date_mentions"].count == 0
+    # and a later re-clean of that database, with the recorded switch, adds none either
+    from crawler.config import NewsConfig
+    from crawler.storage import ArticleStore, open_db
+    from crawler.storage.runs import recorded_config
+
+    database = open_db(tmp_path / "n.db")
+    ArticleStore(database, NewsConfig().with_cleaning(recorded_config(database))).reclean(["https://ex.jp/1"])
+    assert db["date_mentions"].count == 0

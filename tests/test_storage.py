@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from crawler.config import NewsConfig
 from crawler.storage import ArticleStore, open_db
-from crawler.text.boilerplate import BoilerplateRule
 
 NOTICE = "この記事は配信時点の情報です。"
 SERIES = "ロシアによるウクライナへの軍事侵攻が続く中、各国は対応を急いでいます。"
@@ -25,7 +25,7 @@ def make(i: int, site: str = "ja", extra: list[str] | None = None, published: st
         "url": f"https://ex.jp/{site}/{i}",
         "site": site,
         "title": f"見出し{i}",
-        "blocks": blocks + (extra or []),
+        "raw_blocks": blocks + (extra or []),
         "published_at": published or f"2022-03-{i % 28 + 1:02d}T00:00:00+00:00",
         "timezone": "Asia/Tokyo",
         "fetched_at": "2022-03-30T00:00:00+00:00",
@@ -33,7 +33,7 @@ def make(i: int, site: str = "ja", extra: list[str] | None = None, published: st
 
 
 def store(tmp_path: Path, name: str = "n.db", **rule: Any) -> ArticleStore:
-    return ArticleStore(open_db(tmp_path / name), BoilerplateRule(**rule) if rule else None)
+    return ArticleStore(open_db(tmp_path / name), NewsConfig(**{f"boilerplate_{k}": v for k, v in rule.items()}))
 
 
 def bodies(s: ArticleStore) -> dict[str, str]:
@@ -43,7 +43,7 @@ def bodies(s: ArticleStore) -> dict[str, str]:
 def test_short_japanese_boilerplate_is_learned_and_earlier_articles_recleaned(tmp_path: Path) -> None:
     s = store(tmp_path)
     for i in range(10):
-        s.upsert_articles([make(i, extra=[NOTICE])], crawl_id=1)  # one at a time: model unknown at first
+        s.write_raw([make(i, extra=[NOTICE])], crawl_id=1)  # one at a time: model unknown at first
     assert all(NOTICE in b for b in bodies(s).values())
     report = s.learn_boilerplate(["ja"])
     assert report["ja"] == {"boilerplate": 1, "added": 1, "removed": 0, "recleaned": 10}
@@ -53,17 +53,17 @@ def test_short_japanese_boilerplate_is_learned_and_earlier_articles_recleaned(tm
     audit = list(s.db.query("select reason, text from stripped_blocks"))
     assert audit == [{"reason": "boilerplate", "text": NOTICE}] * 10
     # Later articles get it stripped on write.
-    s.upsert_articles([make(50, extra=[NOTICE])], crawl_id=2)
+    s.write_raw([make(50, extra=[NOTICE])], crawl_id=2)
     assert NOTICE not in bodies(s)["https://ex.jp/ja/50"]
 
 
 def test_order_does_not_change_the_result(tmp_path: Path) -> None:
     items = [make(i, extra=[NOTICE] + ([SERIES] if i < 3 else [])) for i in range(12)]
     a, b = store(tmp_path, "a.db"), store(tmp_path, "b.db")
-    a.upsert_articles(items, crawl_id=1)
+    a.write_raw(items, crawl_id=1)
     a.learn_boilerplate()
     for item in reversed(items):
-        b.upsert_articles([item], crawl_id=1)
+        b.write_raw([item], crawl_id=1)
         b.learn_boilerplate()  # learning after every article, as small crawls would
     assert bodies(a) == bodies(b)
     assert sorted(r["key"] for r in a.db.query("select key from boilerplate")) == sorted(
@@ -84,17 +84,17 @@ def test_order_does_not_change_the_result(tmp_path: Path) -> None:
 )
 def test_thresholds(tmp_path: Path, count: int, of: int, text: str, learned: bool) -> None:
     s = store(tmp_path)
-    s.upsert_articles([make(i, extra=[text] if i < count else []) for i in range(of)], crawl_id=1)
+    s.write_raw([make(i, extra=[text] if i < count else []) for i in range(of)], crawl_id=1)
     s.learn_boilerplate()
     assert (s.db["boilerplate"].count == 1) is learned
 
 
 def test_boilerplate_that_stops_recurring_is_unlearned(tmp_path: Path) -> None:
     s = store(tmp_path)
-    s.upsert_articles([make(i, extra=[NOTICE]) for i in range(5)], crawl_id=1)
+    s.write_raw([make(i, extra=[NOTICE]) for i in range(5)], crawl_id=1)
     s.learn_boilerplate()
     assert s.db["boilerplate"].count == 1
-    s.upsert_articles([make(i) for i in range(5, 60)], crawl_id=2)  # share falls below 0.1
+    s.write_raw([make(i) for i in range(5, 60)], crawl_id=2)  # share falls below 0.1
     report = s.learn_boilerplate()
     assert report["ja"]["removed"] == 1 and report["ja"]["recleaned"] == 5
     assert all(NOTICE in bodies(s)[f"https://ex.jp/ja/{i}"] for i in range(5))
@@ -102,7 +102,7 @@ def test_boilerplate_that_stops_recurring_is_unlearned(tmp_path: Path) -> None:
 
 def test_sites_are_learned_separately(tmp_path: Path) -> None:
     s = store(tmp_path)
-    s.upsert_articles([make(i, "a", [NOTICE]) for i in range(6)] + [make(i, "b", [NOTICE]) for i in range(2)], 1)
+    s.write_raw([make(i, "a", [NOTICE]) for i in range(6)] + [make(i, "b", [NOTICE]) for i in range(2)], 1)
     s.learn_boilerplate()
     assert {r["site"] for r in s.db.query("select site from boilerplate")} == {"a"}
     assert all(NOTICE in b for u, b in bodies(s).items() if "/b/" in u)
@@ -113,20 +113,20 @@ def test_near_duplicates_are_linked_to_the_earliest(tmp_path: Path) -> None:
     text = [
         "ロシア軍は、7日もウクライナ各地で侵攻を続け、国連人権高等弁務官事務所は、子ども27人を含む少なくとも406人の民間人の死亡が確認されたと発表しました。"
     ]
-    late = {**make(1, "wire-b"), "blocks": [*text, "（共同）"], "published_at": "2022-03-08T03:00:00+00:00"}
-    early = {**make(2, "wire-a"), "blocks": text, "published_at": "2022-03-08T01:00:00+00:00"}
+    late = {**make(1, "wire-b"), "raw_blocks": [*text, "（共同）"], "published_at": "2022-03-08T03:00:00+00:00"}
+    early = {**make(2, "wire-a"), "raw_blocks": text, "published_at": "2022-03-08T01:00:00+00:00"}
     other = make(3)
-    s.upsert_articles([late], 1)
-    s.upsert_articles([other], 1)
-    s.upsert_articles([early], 1)
+    s.write_raw([late], 1)
+    s.write_raw([other], 1)
+    s.write_raw([early], 1)
     rows = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
     assert rows[late["url"]] == early["url"]
     assert rows[early["url"]] is None and rows[other["url"]] is None
     # Re-crawling keeps the link and adds no duplicate signature.
-    s.upsert_articles([late], 2)
+    s.write_raw([late], 2)
     assert s.db["article_minhash"].count == 3
     fresh = ArticleStore(s.db)  # a new process rebuilds the index from the table
-    fresh.upsert_articles([{**late, "url": "https://ex.jp/print/1"}], 3)
+    fresh.write_raw([{**late, "url": "https://ex.jp/print/1"}], 3)
     assert s.db["articles"].get("https://ex.jp/print/1")["duplicate_of"] == early["url"]
 
 
@@ -143,10 +143,10 @@ def test_near_duplicates_are_linked_to_the_earliest(tmp_path: Path) -> None:
 )
 def test_hostile_articles_do_not_crash_and_raw_blocks_are_kept(tmp_path: Path, blocks: list[str]) -> None:
     s = store(tmp_path)
-    s.upsert_articles([make(i, extra=[NOTICE]) for i in range(6)], 1)
+    s.write_raw([make(i, extra=[NOTICE]) for i in range(6)], 1)
     s.learn_boilerplate()
-    item = {**make(99), "blocks": blocks}
-    s.upsert_articles([item], 2)
+    item = {**make(99), "raw_blocks": blocks}
+    s.write_raw([item], 2)
     row = s.db["articles"].get(item["url"])
     assert json.loads(row["raw_blocks"]) == blocks
     assert row["blocks_stripped"] == len(
@@ -164,7 +164,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
 
 def test_rows_without_raw_blocks_are_not_wiped_by_reclean(tmp_path: Path) -> None:
     s = store(tmp_path)
-    s.upsert_articles([make(1)], 1)
+    s.write_raw([make(1)], 1)
     s.db.execute("update articles set raw_blocks = null, body = 'kept as it was'")
     s.db.conn.commit()
     assert s.reclean(["https://ex.jp/ja/1"]) == 0

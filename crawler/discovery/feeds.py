@@ -7,12 +7,11 @@ Google News `news:` tags; this reader keeps `news:publication_date` and
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
 from dataclasses import dataclass
 
 from lxml import etree
+from scrapy.utils.gz import gunzip
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own cap (uncompressed)
 
@@ -37,14 +36,11 @@ class Listing:
 
 
 def maybe_gunzip(body: bytes, max_size: int = MAX_XML_BYTES) -> bytes:
-    """Decompress a gzip body (checked by magic bytes), refusing bombs beyond max_size."""
+    """Decompress a gzip body (checked by magic bytes) with Scrapy's gunzip, which keeps what a
+    truncated stream holds; bombs beyond max_size raise ValueError."""
     if body[:2] != b"\x1f\x8b":
         return body
-    with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-        data = fh.read(max_size + 1)
-    if len(data) > max_size:
-        raise ValueError(f"decompressed body exceeds {max_size} bytes")
-    return data
+    return gunzip(body, max_size=max_size)
 
 
 def sniff_kind(body: bytes) -> str:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 
+from crawler.config import NewsConfig
 from crawler.text.dates import ParsedDate, get_tz, parse_date
 from crawler.text.signals import choose_date
-from crawler.text.timezones import STATED_SOURCES, infer_timezone
+from crawler.text.timezones import STATED_SOURCES, resolve_timezone
 
 logger = logging.getLogger(__name__)
 
 
 class DatesPipeline:
-    def __init__(self, stats: Any, default_tz: str | None, tolerance: timedelta, min_year: int) -> None:
+    def __init__(self, stats: StatsCollector, default_tz: str | None, tolerance: timedelta, min_year: int) -> None:
         self.stats = stats
         self.default_tz = default_tz
         self.tolerance = tolerance
@@ -28,15 +30,16 @@ class DatesPipeline:
         self._cache: dict[tuple[str, str, str | None], ParsedDate] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> DatesPipeline:
-        settings = crawler.settings
-        if not settings.getbool("NEWS_DATES_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> DatesPipeline:
+        config = NewsConfig.from_settings(crawler.settings)
+        if not config.dates_enabled:
             raise NotConfigured("NEWS_DATES_ENABLED is off")
-        default_tz = settings.get("NEWS_DEFAULT_TIMEZONE") or None
+        default_tz = config.default_timezone or None
         if default_tz and get_tz(default_tz) is None:
             raise ValueError(f"NEWS_DEFAULT_TIMEZONE: unknown zone {default_tz!r}")
-        tolerance = timedelta(minutes=settings.getfloat("NEWS_DATES_FUTURE_TOLERANCE_MINUTES", 60))
-        return cls(crawler.stats, default_tz, tolerance, settings.getint("NEWS_DATES_MIN_YEAR", 1990))
+        tolerance = timedelta(minutes=config.dates_future_tolerance_minutes)
+        assert crawler.stats is not None
+        return cls(crawler.stats, default_tz, tolerance, config.dates_min_year)
 
     def _parse(self, raw: str, tz: str, language: str | None, reference: datetime) -> ParsedDate:
         key = (raw, tz, language)
@@ -52,24 +55,26 @@ class DatesPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        tz, source = adapter.get("timezone"), adapter.get("timezone_source")
-        if not tz:
-            if self.default_tz:
-                tz, source = self.default_tz, "setting"
-            else:
-                tz, source = infer_timezone(adapter.get("language"), adapter["url"])
-            adapter["timezone"], adapter["timezone_source"] = tz, source
-        assumed = source not in STATED_SOURCES | {"setting"}
+        tz, source = resolve_timezone(
+            adapter.get("timezone"),
+            adapter.get("timezone_source"),
+            self.default_tz,
+            adapter.get("language"),
+            adapter["url"],
+        )
+        adapter["timezone"], adapter["timezone_source"] = tz, source
+        assumed = source not in STATED_SOURCES
         language = adapter.get("language")
         try:
             reference = datetime.fromisoformat(adapter.get("fetched_at") or "")
         except ValueError:
             reference = datetime.now(UTC)
+        found = adapter.get("date_signals") or {}
         signals: dict[str, Any] = {}
         for field in ("published", "modified"):
-            candidates = [tuple(c) for c in adapter.get(f"{field}_candidates") or []]
+            candidates = [(c["raw"], c["source"]) for c in found.get(field) or []]
             choice = choose_date(
-                candidates,  # type: ignore[arg-type]
+                candidates,
                 lambda raw: self._parse(raw, tz, language, reference),
                 tz,
                 reference,
@@ -104,5 +109,5 @@ class DatesPipeline:
         published, modified = adapter.get("published_at"), adapter.get("modified_at")
         if published and modified and len(published) == len(modified) and modified < published:
             self.stats.inc_value("news/dates/modified_before_published")
-        adapter["date_signals"] = json.dumps(signals, ensure_ascii=False)
+        adapter["date_signals"] = signals
         return item

@@ -1,30 +1,27 @@
-"""Find the date expressions in each article body, resolved against its publication day.
-
-This sets the item's `date_mentions` for feed exports and other consumers; the
-stored rows are derived again by storage from the stored body (which may lose
-learned boilerplate), so their offsets always point into articles.body.
-"""
+"""Find the date expressions in each article body, resolved against its publication day."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 
-from crawler.text.mentions import find_mentions
-from crawler.text.signals import local_day
+from crawler.config import NewsConfig
+from crawler.text.finalize import article_mentions
 
 
 class MentionsPipeline:
-    def __init__(self, stats: Any) -> None:
+    def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> MentionsPipeline:
-        if not crawler.settings.getbool("NEWS_MENTIONS_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> MentionsPipeline:
+        if not NewsConfig.from_settings(crawler.settings).mentions_enabled:
             raise NotConfigured("NEWS_MENTIONS_ENABLED is off")
+        assert crawler.stats is not None
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
@@ -32,11 +29,8 @@ class MentionsPipeline:
         published = adapter.get("published_at")
         if not published:
             # Relative expressions ("7日", "yesterday") cannot be resolved without it.
-            adapter["date_mentions"] = []
             self.stats.inc_value("news/mentions/skipped_no_published_date")
-            return item
-        day = local_day(published, adapter.get("timezone"))
-        mentions = find_mentions(adapter.get("body") or "", day)
-        adapter["date_mentions"] = [asdict(m) for m in mentions]
+        mentions = article_mentions(adapter.get("body") or "", published, adapter.get("timezone"))
+        adapter["date_mentions"] = mentions
         self.stats.inc_value("news/mentions/found", len(mentions))
         return item

@@ -1,4 +1,8 @@
-"""Write articles to SQLite in batches; keep one `crawls` row per run and a `drops` row per drop."""
+"""Write articles to SQLite in batches, exactly as they leave the pipelines; keep the run's record.
+
+The raw page of each article (and of each dropped item) is taken from the response, which
+Scrapy hands to the item_scraped / item_dropped signals: it never travels in the item.
+"""
 
 from __future__ import annotations
 
@@ -6,79 +10,88 @@ import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
 
+from crawler.config import NewsConfig
 from crawler.storage import ArticleStore, open_db
-from crawler.storage.db import now_iso, page_row
-from crawler.text.boilerplate import BoilerplateRule
+from crawler.storage.database import now_iso
+from crawler.storage.pages import page_row
+from crawler.storage.runs import crawl_report, finish_crawl, start_crawl
 
 logger = logging.getLogger(__name__)
 
+# Stats that are problems worth a line in the crawl's `errors`, renamed where Scrapy names them.
+PROBLEM_PREFIXES = ("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_")
+PROBLEM_STATS = {
+    "news/pages/non_html": "pages/non_html",
+    "news/pages/charset_mismatch": "pages/charset_mismatch",
+    "robotstxt/forbidden": "fetch/robots_forbidden",
+}
+
 
 class StoragePipeline:
-    def __init__(
-        self, crawler: Any, path: str, batch_size: int, store_raw: bool, rule: BoilerplateRule | None = None
-    ) -> None:
+    def __init__(self, crawler: Crawler, config: NewsConfig) -> None:
+        assert crawler.stats is not None
         self.crawler = crawler
-        self.stats = crawler.stats
-        self.path = path
-        self.batch_size = batch_size
-        self.store_raw = store_raw
+        self.stats: StatsCollector = crawler.stats
+        self.config = config
         self.buffer: list[dict[str, Any]] = []
+        self.pages: list[dict[str, Any]] = []
         self.drops: list[dict[str, Any]] = []
-        self.dropped_pages: list[dict[str, Any]] = []
         self.store: ArticleStore | None = None
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
-        self.rule = rule or BoilerplateRule()
         self.sites: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> StoragePipeline:
-        settings = crawler.settings
-        path = settings.get("NEWS_DB")
-        if not path:
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        config = NewsConfig.from_settings(crawler.settings)
+        if not config.db:
             raise NotConfigured("NEWS_DB is empty: articles are not stored")
-        pipeline = cls(
-            crawler,
-            path,
-            max(1, settings.getint("NEWS_DB_BATCH_SIZE", 200)),
-            settings.getbool("NEWS_STORE_RAW", True),
-            BoilerplateRule(
-                min_articles=settings.getint("NEWS_BOILERPLATE_MIN_ARTICLES", 5),
-                min_share=settings.getfloat("NEWS_BOILERPLATE_MIN_SHARE", 0.1),
-                max_chars=settings.getint("NEWS_BOILERPLATE_MAX_CHARS", 300),
-            ),
-        )
+        pipeline = cls(crawler, config)
+        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        mentions = self.crawler.settings.getbool("NEWS_MENTIONS_ENABLED", True)
-        self.store = ArticleStore(open_db(self.path), self.rule, mentions)
+        self.store = ArticleStore(open_db(self.config.db, self.config.db_timeout), self.config)
         args = {
-            "spider": spider.name,
+            "spider": getattr(spider, "name", None),
             "start_urls": list(getattr(spider, "start_urls", [])),
             "site": getattr(getattr(spider, "profile", None), "name", None),
         }
-        self.crawl_id = self.store.start_crawl(args)
+        self.crawl_id = start_crawl(self.store.db, args, self.config.cleaning())
         self.stats.set_value("news/crawl_id", self.crawl_id)
-        logger.info("storing articles in %s (crawl %s)", self.path, self.crawl_id)
+        logger.info("storing articles in %s (crawl %s)", self.config.db, self.crawl_id)
 
     def process_item(self, item: Any) -> Any:
-        row = ItemAdapter(item).asdict()
-        if not self.store_raw:
-            row.pop("raw_html", None)
-        self.buffer.append(row)
-        self.sites.add(row.get("site") or "")
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
+        article = ItemAdapter(item).asdict()
+        self.buffer.append(article)
+        self.sites.add(article.get("site") or "")
         return item
 
-    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Any = None) -> None:
+    def _page(self, url: str, response: Response, item: dict[str, Any]) -> None:
+        if self.config.store_raw:
+            encoding = item.get("encoding") or getattr(response, "encoding", None)
+            fetched = item.get("fetched_at") or now_iso()
+            self.pages.append(page_row(url, response.body, self.crawl_id, fetched, response.status, encoding))
+
+    def item_scraped(self, item: Any, response: Response | None, spider: Spider | None = None) -> None:
+        adapter = ItemAdapter(item)
+        if response is not None and adapter.get("url"):
+            self._page(adapter["url"], response, adapter.asdict())
+        if len(self.buffer) >= self.config.db_batch_size:
+            self.flush()
+
+    def item_dropped(
+        self, item: Any, response: Response | None, exception: DropItem, spider: Spider | None = None
+    ) -> None:
         adapter = ItemAdapter(item)
         reason = getattr(exception, "reason", type(exception).__name__)
         url = adapter.get("url") or (response.url if response is not None else None)
@@ -92,32 +105,24 @@ class StoragePipeline:
                 "dropped_at": now_iso(),
             }
         )
-        raw = adapter.get("raw_html")
-        if self.store_raw and url and raw is not None:
-            self.dropped_pages.append(page_row(url, adapter.asdict(), self.crawl_id))
-        if len(self.drops) >= self.batch_size:
+        if url and response is not None:
+            self._page(url, response, adapter.asdict())
+        if len(self.drops) >= self.config.db_batch_size:
             self.flush()
 
     def flush(self) -> None:
         if self.store is None:
             return
-        if self.buffer:
-            counts = self.store.upsert_articles(self.buffer, self.crawl_id)
-            for key, value in counts.items():
-                self.totals[key] = self.totals.get(key, 0) + value
-                self.stats.inc_value(f"news/storage/{key}", value)
-            self.buffer = []
-        if self.drops:
-            self.store.record_drops(self.drops)
-            self.drops = []
-        if self.dropped_pages:
-            self.store.record_pages(self.dropped_pages)
-            self.dropped_pages = []
+        counts = self.store.write_batch(self.buffer, self.pages, self.drops, self.crawl_id)
+        for key, value in counts.items():
+            self.totals[key] = self.totals.get(key, 0) + value
+            self.stats.inc_value(f"news/storage/{key}", value)
+        self.buffer, self.pages, self.drops = [], [], []
 
     def close_spider(self) -> None:
         self.flush()
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         # Runs after every pipeline has closed, so drops made at close time are in.
         if self.store is None or self.crawl_id is None:
             return
@@ -129,20 +134,18 @@ class StoragePipeline:
                 self.stats.inc_value(f"news/boilerplate/{key}", value)
             if report["added"] or report["removed"]:
                 logger.info("site %s: %s", site, report)
-        for key, value in self.store.crawl_report(self.crawl_id).items():
+        for key, value in crawl_report(self.store.db, self.crawl_id).items():
             self.stats.set_value(f"news/clean/{key}", value)
         stats = self.stats.get_stats()
         drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
         errors = {
             k[len("news/") :]: v
             for k, v in stats.items()
-            if k.startswith(("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_"))
-            and not k.endswith(("_normalised", "_missing"))
+            if k.startswith(PROBLEM_PREFIXES) and not k.endswith(("_normalised", "_missing"))
         }
-        for key in ("news/pages/non_html", "news/pages/charset_mismatch"):
-            if stats.get(key):
-                errors[key[len("news/") :]] = stats[key]
-        self.store.finish_crawl(
+        errors.update({name: stats[key] for key, name in PROBLEM_STATS.items() if stats.get(key)})
+        finish_crawl(
+            self.store.db,
             self.crawl_id,
             status="finished" if reason == "finished" else "failed",
             finish_reason=reason,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
 
 
 class ArticleDropped(DropItem):
@@ -35,17 +37,18 @@ def validation_error(item: dict[str, Any]) -> ArticleDropped | None:
         return MissingURL()
     if not (item.get("title") or "").strip():
         return MissingTitle(item["url"])
-    if not any((b or "").strip() for b in item.get("blocks") or []):
+    if not any((b or "").strip() for b in item.get("raw_blocks") or []):
         return MissingBody(item["url"])
     return None
 
 
 class ValidatePipeline:
-    def __init__(self, stats: Any) -> None:
+    def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        assert crawler.stats is not None
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:

@@ -5,41 +5,65 @@
 
 Each start URL may be a sitemap (index or urlset, gzipped or not), an RSS/Atom
 feed, or an HTML page. From HTML pages, same-host links are followed up to
-`follow_depth` hops (NEWS_FOLLOW_DEPTH, default 2); URLs listed by sitemaps and
-feeds are fetched but their links are not followed, since the listing is the
-site's own statement of what its articles are.
+`follow_depth` hops (NEWS_FOLLOW_DEPTH); URLs listed by sitemaps and feeds are
+fetched but their links are not followed, since the listing is the site's own
+statement of what its articles are. A start URL that is a site's home page also
+reads the `Sitemap:` lines of that site's robots.txt.
+
+A page whose host belongs to a site profile is read with that profile (its
+selectors, article URL patterns, zone and name), whether the crawl named it
+with `-a site=` or not.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from crawler.config import NewsConfig
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import netloc, should_follow, storage_url, strip_fragment
+from crawler.discovery.links import should_follow
+from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
 from crawler.items import Article
-from crawler.profiles import SiteProfile, get_profile
+from crawler.profiles import ProfileError, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.text.dates import get_tz
+from crawler.text.timezones import stated_zone
 
 logger = logging.getLogger(__name__)
 
 _XML_TYPES = ("xml", "rss", "atom", "gzip", "x-gzip", "octet-stream")
 
 
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
+class SpiderArgumentError(ValueError):
+    """A spider argument that cannot start a crawl; the message is one line for the user."""
+
+
+def _split(value: str | Iterable[str] | None) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [v.strip() for v in value or [] if v.strip()]
+
+
+def check_start_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SpiderArgumentError(f"start URL {url!r} is not an http(s) URL with a host (e.g. https://example.com/)")
 
 
 class NewsSpider(scrapy.Spider):
@@ -47,7 +71,7 @@ class NewsSpider(scrapy.Spider):
 
     def __init__(
         self,
-        start_urls: str | None = None,
+        start_urls: str | list[str] | None = None,
         site: str | None = None,
         tz: str | None = None,
         follow_depth: str | int | None = None,
@@ -55,42 +79,79 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.profile: SiteProfile | None = get_profile(site) if site else None
-        urls = _split(start_urls) if isinstance(start_urls, str) else list(start_urls or [])
+        try:
+            self.profile: SiteProfile | None = get_profile(site) if site else None
+        except ProfileError as exc:
+            raise SpiderArgumentError(str(exc)) from exc
+        urls = _split(start_urls)
         if not urls and self.profile:
             urls = list(self.profile.entry_points)
         if not urls:
-            raise ValueError("give -a start_urls=URL[,URL...] or -a site=NAME")
+            raise SpiderArgumentError("nothing to crawl: give -a start_urls=URL[,URL...] or -a site=NAME")
+        for url in urls:
+            check_start_url(url)
         self.start_urls = urls
         if tz and get_tz(tz) is None:
-            raise ValueError(f"unknown timezone {tz!r}")
+            raise SpiderArgumentError(f"unknown timezone {tz!r} (an IANA name such as Asia/Tokyo or Europe/London)")
         self.tz_argument = tz
-        self._follow_depth_arg = follow_depth
-        # Ad-hoc crawls stay on the hosts (with port) of their start URLs; a
-        # profile adds its domains, and start URLs given with it (a mirror) too.
+        try:
+            self._follow_depth_arg = int(follow_depth) if follow_depth is not None else None
+        except ValueError as exc:
+            raise SpiderArgumentError(f"follow_depth must be a whole number, not {follow_depth!r}") from exc
+        # Ad-hoc crawls stay on the hosts (with port) of their start URLs; a profile adds its
+        # domains, and start URLs given with it (a mirror) too.
         self.hosts = {netloc(u) for u in urls}
         if self.profile:
             self.hosts |= set(self.profile.allowed_domains)
             if not start_urls:
                 self.hosts = set(self.profile.allowed_domains)
-        self.allow: list[re.Pattern[str]] = list(self.profile.allow) if self.profile else []
-        self.deny: list[re.Pattern[str]] = list(self.profile.deny) if self.profile else []
+        self.follow_depth = 2
+        self._profiles: dict[str, SiteProfile] = {}
+        self._by_host: dict[str, SiteProfile | None] = {}
+        # Our should_follow filters hosts and file types (a linked PDF is fetched and counted as non-HTML).
+        self._links = LinkExtractor(deny_extensions=[], canonicalize=False, unique=True)
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        config = NewsConfig.from_settings(crawler.settings)
         depth = spider._follow_depth_arg
-        spider.follow_depth = int(depth if depth is not None else crawler.settings.getint("NEWS_FOLLOW_DEPTH", 2))
+        spider.follow_depth = depth if depth is not None else config.follow_depth
+        spider._profiles = load_profiles()
         return spider
 
     def _inc(self, key: str, count: int = 1) -> None:
+        assert self.crawler.stats is not None
         self.crawler.stats.inc_value(key, count)
+
+    def profile_for(self, url: str) -> SiteProfile | None:
+        """The named profile, else the one that owns the URL's host (cached per host)."""
+        if self.profile:
+            return self.profile
+        host = netloc(url)
+        if host not in self._by_host:
+            self._by_host[host] = profile_for_url(url, self._profiles)
+        return self._by_host[host]
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
+            if urlsplit(url).path in {"", "/"}:
+                # A site's home page: its robots.txt may announce sitemaps.
+                robots = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/robots.txt"
+                yield scrapy.Request(robots, callback=self.parse_robots, errback=self.on_error)
 
     # -- responses ---------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        for url in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse) else "", response.url):
+            if should_follow(url, self.hosts, [], self.deny_for(url), check_extension=False):
+                self._inc("news/discovery/robots_sitemaps")
+                yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
+
+    def deny_for(self, url: str) -> list[re.Pattern[str]]:
+        profile = self.profile_for(url)
+        return list(profile.deny) if profile else []
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         self._inc("news/pages/fetched")
@@ -125,7 +186,8 @@ class NewsSpider(scrapy.Spider):
         self._inc(f"news/discovery/{listing.kind}")
         for entry in listing.entries:
             url = strip_fragment(response.urljoin(entry.url))
-            if not should_follow(url, self.hosts, [], self.deny, check_extension=listing.kind != "sitemapindex"):
+            deny = self.deny_for(url)
+            if not should_follow(url, self.hosts, [], deny, check_extension=listing.kind != "sitemapindex"):
                 self._inc("news/discovery/offsite_or_denied")
                 continue
             self._inc(f"news/discovery/{listing.kind}_urls")
@@ -136,25 +198,19 @@ class NewsSpider(scrapy.Spider):
             }
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
-    def _is_article_url(self, url: str) -> bool | None:
-        if self.profile and self.profile.article_urls:
-            return any(p.search(url) for p in self.profile.article_urls)
-        return None
-
     def _parse_html(self, response: HtmlResponse) -> Iterator[Any]:
         url = strip_fragment(response.url)
+        profile = self.profile_for(url)
         decoded = redecode(response.text, response.body, response.encoding)
         if decoded.repaired:
             self._inc("news/pages/charset_mismatch")
             logger.warning(
                 "%s: declared charset %s garbles the text; decoded as %s", url, response.encoding, decoded.encoding
             )
+        article_url = any(p.search(url) for p in profile.article_urls) if profile and profile.article_urls else None
         try:
             page = extract_page(
-                decoded.text,
-                url,
-                selectors=self.profile.selectors if self.profile else None,
-                article_url=self._is_article_url(url),
+                decoded.text, url, selectors=profile.selectors if profile else None, article_url=article_url
             )
         except ExtractError as exc:
             self._inc("news/extract/unparseable")
@@ -173,58 +229,59 @@ class NewsSpider(scrapy.Spider):
             self._inc("news/pages/listing")
             return
         self._inc("news/pages/article")
-        published = list(page.published_candidates)
+        published = [{"raw": raw, "source": source} for raw, source in page.published_candidates]
         if response.meta.get("news_listing_date"):
             # The feed's or sitemap's date ranks below the page's own signals, above the URL.
-            listed = (response.meta["news_listing_date"], response.meta["news_listing_date_source"])
-            at = next((i for i, (_, source) in enumerate(published) if source == "url"), len(published))
+            listed = {"raw": response.meta["news_listing_date"], "source": response.meta["news_listing_date_source"]}
+            at = next((i for i, s in enumerate(published) if s["source"] == "url"), len(published))
             published.insert(at, listed)
-        tz, tz_source = None, None
-        if self.profile and self.profile.timezone:
-            tz, tz_source = self.profile.timezone, "profile"
-        elif self.tz_argument:
-            tz, tz_source = self.tz_argument, "argument"
+        modified = [{"raw": raw, "source": source} for raw, source in page.modified_candidates]
+        tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
         yield Article(
             url=storage_url(url, page.canonical_url),
             fetched_url=url,
-            canonical_url=page.canonical_url,
-            site=self.profile.name if self.profile else (page.site_name or netloc(url)),
+            canonical_url=response.urljoin(page.canonical_url) if page.canonical_url else None,
+            site=profile.name if profile else site_key(url),
+            site_name=page.site_name or (profile.title if profile else None),
             title=page.title,
-            blocks=page.blocks,
+            raw_blocks=page.blocks,
             authors=page.authors,
-            language=page.language or (self.profile.language if self.profile else None),
+            language=page.language or (profile.language if profile else None),
             section=page.section,
             description=page.description,
             image_url=page.image_url,
-            published_candidates=published,
-            modified_candidates=page.modified_candidates,
+            date_signals={"published": published, "modified": modified},
             timezone=tz,
             timezone_source=tz_source,
             extractor=page.extractor,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
             encoding=decoded.encoding,
-            raw_html=response.body,
         )
 
     def _follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
-        for href in response.xpath("//a/@href").getall():
-            url = strip_fragment(response.urljoin(href.strip()))
-            if should_follow(url, self.hosts, self.allow, self.deny):
+        profile = self.profile_for(response.url)
+        allow = list(profile.allow) if profile else []
+        deny = list(profile.deny) if profile else []
+        for link in self._links.extract_links(response):
+            url = strip_fragment(link.url)
+            if should_follow(url, self.hosts, allow, deny):
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": depth + 1})
 
     # -- failures ----------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]
         if failure.check(HttpError):
             status = failure.value.response.status
+            if request.callback == self.parse_robots:
+                return  # no robots.txt: nothing announced
             self._inc(f"news/fetch/http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(IgnoreRequest):
-            # Forbidden by robots.txt, or filtered by a middleware.
-            robots = "robots.txt" in failure.getErrorMessage()
-            self._inc("news/fetch/robots_forbidden" if robots else "news/fetch/ignored")
+            # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
+            if "robots.txt" not in failure.getErrorMessage():
+                self._inc("news/fetch/ignored")
             logger.info("not fetched %s: %s", request.url, failure.getErrorMessage())
         else:
             name = failure.type.__name__ if failure.type else "Error"

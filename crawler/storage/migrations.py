@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlite_utils
+
+SITES_DIR = Path(__file__).resolve().parents[1] / "sites"
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -137,10 +140,36 @@ def m003_boilerplate_and_duplicates(db: sqlite_utils.Database) -> None:
     db["article_minhash"].create({"url": str, "signature": bytes}, pk="url")
 
 
+def m004_item_contract(db: sqlite_utils.Database) -> None:
+    """The stored row is the item: page fields on the article, the crawl's cleaning settings on
+    its run, and one stable site key (profile name or registrable host) beside the human name."""
+    from crawler.discovery.urls import site_key  # pure; imported here to keep module import light
+
+    articles = db["articles"]
+    articles.add_column("site_name", str)
+    articles.add_column("http_status", int)
+    articles.add_column("encoding", str)
+    db["crawls"].add_column("config", str)  # JSON: the cleaning settings the crawl ran with
+    profiles = {p.stem for p in SITES_DIR.glob("*.yaml")}
+    rekey = [
+        (site_key(url), site, url)
+        for url, site in db.execute("select url, site from articles")
+        if site not in profiles and site_key(url) != site
+    ]
+    for new, old, url in rekey:
+        db.execute("update articles set site = ?, site_name = ? where url = ?", [new, old, url])
+        for table in ("stripped_blocks", "block_occurrences"):
+            db.execute(f"update {table} set site = ? where article_url = ?", [new, url])
+    if rekey:
+        # Boilerplate is learned per site key: the next crawl or re-clean learns it again.
+        db.execute("delete from boilerplate where site in (select distinct site_name from articles)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
     m003_boilerplate_and_duplicates,
+    m004_item_contract,
 ]
 
 

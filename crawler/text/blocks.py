@@ -77,8 +77,10 @@ class StripResult:
         return sum(1 for _, _, r in self.stripped if r == reason)
 
 
-def clean_blocks(blocks: list[str], boilerplate: Collection[str] = ()) -> StripResult:
-    """Apply the rule above; boilerplate holds block keys (block_key). Linear in the blocks."""
+def clean_blocks(blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True) -> StripResult:
+    """Apply the rule above; boilerplate holds block keys (block_key). Linear in the blocks.
+
+    repeats=False keeps in-article repeats (rule 3 off: NEWS_REPEATS_ENABLED)."""
     result = StripResult()
     seen: set[str] = set()
     for index, block in enumerate(blocks):
@@ -93,14 +95,9 @@ def clean_blocks(blocks: list[str], boilerplate: Collection[str] = ()) -> StripR
         if boilerplate and key in boilerplate:
             result.stripped.append((index, text, BOILERPLATE))
             continue
-        if key in seen and len(norm) > SHORT_LABEL:
+        if repeats and key in seen and len(norm) > SHORT_LABEL:
             result.stripped.append((index, text, REPEAT))
             continue
         seen.add(key)
         result.kept.append(text)
     return result
-
-
-def strip_repeated_blocks(blocks: list[str]) -> StripResult:
-    """In-article repeats only (no boilerplate model)."""
-    return clean_blocks(blocks)

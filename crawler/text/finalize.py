@@ -1,36 +1,60 @@
-"""From an article's raw blocks to what is stored: clean body, audit of removals, date mentions.
+"""From an article's raw blocks to the stored text: the one place a body is made.
 
-Pure. The crawl and the re-clean command both call this, so stored text
-depends only on the raw blocks, the site's boilerplate model and the
-published date - never on the order pages were crawled in.
+Pure. The clean pipeline (during a crawl) and the storage's re-clean (after the
+site's boilerplate model changed) both call `clean_article`, so the stored
+text depends only on the raw blocks, the site's boilerplate model and the
+cleaning switches - never on crawl order or on which code path wrote it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from crawler.text.blocks import StripResult, clean_blocks
-from crawler.text.mentions import Mention, find_mentions
+from crawler.text.blocks import BOILERPLATE, EMPTY, REPEAT, StripResult, clean_blocks
+from crawler.text.mentions import find_mentions
 from crawler.text.signals import local_day
 
 SEPARATOR = "\n\n"
 
 
-@dataclass
-class Finalized:
+@dataclass(frozen=True)
+class Cleaned:
     body: str
-    cleaning: StripResult
-    mentions: list[Mention] = field(default_factory=list)
+    result: StripResult
+    total: int  # raw blocks, whitespace-only ones included
+
+    def fields(self, title: str | None) -> dict[str, Any]:
+        """The article fields this cleaning decides (body, counts, audit rows, content hash)."""
+        stripped = self.result.stripped
+        return {
+            "body": self.body,
+            "blocks_total": self.total,
+            "blocks_stripped": len(stripped),
+            "blocks_repeat": self.result.count(REPEAT),
+            "blocks_boilerplate": self.result.count(BOILERPLATE),
+            "blocks_empty": self.result.count(EMPTY),
+            "stripped_blocks": [{"position": p, "text": t, "reason": r} for p, t, r in stripped],
+            "content_hash": content_hash(title or "", self.body),
+        }
 
 
-def finalize_article(
-    raw_blocks: list[str],
-    boilerplate: Collection[str] = (),
-    published_at: str | None = None,
-    timezone: str | None = None,
-) -> Finalized:
-    cleaning = clean_blocks(raw_blocks, boilerplate)
-    body = SEPARATOR.join(cleaning.kept)
-    mentions = find_mentions(body, local_day(published_at, timezone)) if published_at else []
-    return Finalized(body, cleaning, mentions)
+def clean_article(raw_blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True) -> Cleaned:
+    """Clean blocks (see crawler/text/blocks.py) joined by blank lines."""
+    result = clean_blocks(raw_blocks, boilerplate, repeats=repeats)
+    return Cleaned(SEPARATOR.join(result.kept), result, len(raw_blocks))
+
+
+def content_hash(title: str, body: str) -> str:
+    """What decides whether a re-fetched article changed."""
+    return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
+
+
+def article_mentions(body: str, published_at: str | None, timezone: str | None) -> list[dict[str, Any]]:
+    """Date expressions in the body, resolved against the publisher's local day; none without a date
+    (relative forms such as "7日" or "yesterday" cannot be resolved then)."""
+    if not published_at:
+        return []
+    return [asdict(m) for m in find_mentions(body, local_day(published_at, timezone))]

@@ -1,8 +1,8 @@
-"""Which IANA zone applies to a naive date on a page, and why.
+"""Which IANA zone applies to a naive date on a page, and why: the whole policy, here.
 
-Policy: a site profile's zone wins, then an explicit crawl argument, then one
-inferred from the page language or the host's country TLD (flagged as assumed),
-else UTC (also assumed).
+A site profile's zone wins, then an explicit crawl argument (`-a tz`), then the
+NEWS_DEFAULT_TIMEZONE setting, then one inferred from the page language or the
+host's country TLD (flagged as assumed), else UTC (also assumed).
 """
 
 from __future__ import annotations
@@ -29,8 +29,28 @@ TLD_ZONES = {
     "fr": "Europe/Paris",
     "in": "Asia/Kolkata",
 }
-# Sources whose zone is stated, not guessed.
-STATED_SOURCES = {"profile", "argument"}
+# Sources whose zone is stated by the user, not guessed.
+STATED_SOURCES = {"profile", "argument", "setting"}
+
+
+def stated_zone(profile_tz: str | None, argument_tz: str | None) -> tuple[str | None, str | None]:
+    """The zone the crawl states for its pages (the spider puts it on the item), or (None, None)."""
+    if profile_tz:
+        return profile_tz, "profile"
+    if argument_tz:
+        return argument_tz, "argument"
+    return None, None
+
+
+def resolve_timezone(
+    stated: str | None, stated_source: str | None, setting_tz: str | None, language: str | None, url: str
+) -> tuple[str, str]:
+    """(zone, source) for one article: stated by the crawl, else the setting, else inferred."""
+    if stated:
+        return stated, stated_source or "argument"
+    if setting_tz:
+        return setting_tz, "setting"
+    return infer_timezone(language, url)
 
 
 def infer_timezone(language: str | None, url: str) -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 The labelled articles go through the real storage path (a temporary SQLite
 file, learned boilerplate, re-clean), then each block's fate is compared with
-its label. Used by tests/test_blocks_labelled.py and bench/blocks_accuracy.py.
+its label. Used by tests/test_blocks_labelled.py and bench/blocks.py.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def score_blocks(path: Path = LABELLED) -> BlockScore:
     with tempfile.TemporaryDirectory() as tmp:
         store = ArticleStore(open_db(Path(tmp) / "eval.db"))
         items = [
-            {"url": c["url"], "site": c["site"], "title": "t", "blocks": [b for b, _ in c["blocks"]]} for c in cases
+            {"url": c["url"], "site": c["site"], "title": "t", "raw_blocks": [b for b, _ in c["blocks"]]} for c in cases
         ]
-        store.upsert_articles(items, crawl_id=None)
+        store.write_raw(items, crawl_id=None)
         store.learn_boilerplate()
         stripped: dict[tuple[str, int], str] = {
             (r["article_url"], r["position"]): r["reason"] for r in store.db.query("select * from stripped_blocks")

@@ -1,0 +1,73 @@
+"""`scrapy crawl`, with bad input refused in one line and a failed crawl exiting non-zero.
+
+Scrapy's own command builds the spider inside the reactor, so a bad argument
+becomes an asyncio traceback and exit status 0. This one checks the news
+spider's arguments, the NEWS_* settings and the database before anything
+starts (a usage error: one line, exit 2), and exits 1 when the crawl did not
+finish or fetched nothing at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+
+from crawler.config import NewsConfig
+from crawler.spiders.news import NewsSpider, SpiderArgumentError
+from crawler.storage import DatabaseError, open_db
+from crawler.text.dates import get_tz
+
+logger = logging.getLogger(__name__)
+
+
+class BadInputError(Exception):
+    """Input that cannot start a crawl; its message is the one line the user sees."""
+
+
+def check_config(config: NewsConfig) -> None:
+    """Refuse settings that cannot work, before the crawl starts."""
+    if config.default_timezone and get_tz(config.default_timezone) is None:
+        raise BadInputError(f"NEWS_DEFAULT_TIMEZONE: unknown timezone {config.default_timezone!r}")
+    if config.db:
+        try:
+            open_db(config.db, config.db_timeout).close()
+        except DatabaseError as exc:
+            raise BadInputError(f"NEWS_DB: {exc}") from exc
+
+
+def check_news_arguments(spargs: dict[str, str]) -> None:
+    try:
+        NewsSpider(**spargs)
+    except SpiderArgumentError as exc:
+        raise BadInputError(str(exc)) from exc
+    except TypeError as exc:  # an argument the spider does not take
+        raise BadInputError(f"unknown spider argument: {exc}") from exc
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's own usage errors
+            return
+        assert self.settings is not None and self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        try:
+            if issubclass(crawler.spidercls, NewsSpider):
+                check_news_arguments(opts.spargs)
+            check_config(NewsConfig.from_settings(self.settings))
+        except (BadInputError, ValueError) as exc:
+            print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        reason = stats.get("finish_reason")
+        if self.crawler_process.bootstrap_failed or reason != "finished":
+            logger.error("crawl did not finish (%s)", reason or "did not start")
+            self.exitcode = 1
+        elif not stats.get("response_received_count"):
+            logger.error("crawl fetched nothing: no start URL answered")
+            self.exitcode = 1

@@ -1,0 +1,90 @@
+"""Every NEWS_* setting, its type and its default: written here once.
+
+Components, the CLI and the re-clean all build a `NewsConfig` from Scrapy
+settings (`NewsConfig.from_settings`), so a default never lives in two places.
+The cleaning part of a crawl's configuration is recorded in its `crawls` row,
+so a later re-clean of the database uses the thresholds the crawl used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+
+@dataclass(frozen=True)
+class NewsConfig:
+    db: str = "data/news.db"  # NEWS_DB: SQLite file; empty switches storage off
+    db_batch_size: int = 200  # NEWS_DB_BATCH_SIZE: items per write transaction
+    db_timeout: float = 30.0  # NEWS_DB_TIMEOUT: seconds a write waits for a reader's lock
+    store_raw: bool = True  # NEWS_STORE_RAW: keep zlib-compressed response bodies in `pages`
+    follow_depth: int = 2  # NEWS_FOLLOW_DEPTH: link hops followed from HTML start pages
+    default_timezone: str = ""  # NEWS_DEFAULT_TIMEZONE: zone for naive dates ("" = infer)
+    dates_enabled: bool = True  # NEWS_DATES_ENABLED
+    dates_min_year: int = 1990  # NEWS_DATES_MIN_YEAR: earlier dates are rejected (too_old)
+    dates_future_tolerance_minutes: float = 60.0  # NEWS_DATES_FUTURE_TOLERANCE_MINUTES
+    repeats_enabled: bool = True  # NEWS_REPEATS_ENABLED: strip in-article repeated blocks
+    boilerplate_enabled: bool = True  # NEWS_BOILERPLATE_ENABLED: learn and strip site boilerplate
+    boilerplate_min_articles: int = 5  # NEWS_BOILERPLATE_MIN_ARTICLES
+    boilerplate_min_share: float = 0.1  # NEWS_BOILERPLATE_MIN_SHARE
+    boilerplate_max_chars: int = 300  # NEWS_BOILERPLATE_MAX_CHARS (CJK counted double)
+    mentions_enabled: bool = True  # NEWS_MENTIONS_ENABLED: date expressions in the body
+    contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
+
+    # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.
+    CLEANING = (
+        "repeats_enabled",
+        "boilerplate_enabled",
+        "boilerplate_min_articles",
+        "boilerplate_min_share",
+        "boilerplate_max_chars",
+        "mentions_enabled",
+    )
+
+    @staticmethod
+    def setting_name(field_name: str) -> str:
+        return "NEWS_" + field_name.upper()
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings | Mapping[str, Any]) -> NewsConfig:
+        """Read every NEWS_* setting that is set; the rest keep their defaults.
+
+        A value of the wrong type names the setting in its error."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = cls.setting_name(f.name)
+            raw = settings.get(name)
+            if raw is None:
+                continue
+            values[f.name] = _coerce(name, raw, type(f.default))
+        return cls(**values)
+
+    def cleaning(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.CLEANING}
+
+    def with_cleaning(self, recorded: Mapping[str, Any], keep: set[str] = frozenset()) -> NewsConfig:  # type: ignore[assignment]
+        """This config with the recorded cleaning values, except the fields named in keep."""
+        changes = {k: v for k, v in recorded.items() if k in self.CLEANING and k not in keep}
+        return dataclasses.replace(self, **changes)
+
+    def as_settings(self) -> dict[str, Any]:
+        return {self.setting_name(f.name): getattr(self, f.name) for f in fields(self)}
+
+
+def _coerce(name: str, raw: Any, kind: type) -> Any:
+    try:
+        if kind is bool:
+            return BaseSettings({name: raw}).getbool(name)
+        if kind is str:
+            return str(raw)
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {name}: {raw!r} is not a valid {kind.__name__}") from exc
+
+
+DEFAULTS = NewsConfig()
+SETTING_NAMES = tuple(NewsConfig.setting_name(f.name) for f in fields(NewsConfig))

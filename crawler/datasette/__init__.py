@@ -1,0 +1,1 @@
+"""Datasette plugin and metadata for news-crawler databases."""

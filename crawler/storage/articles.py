@@ -1,0 +1,125 @@
+"""Writing articles: one row per URL plus its child rows (stripped blocks, date mentions).
+
+The article dicts written here are the items as they left the pipelines (or, on a re-clean,
+stored rows with a new cleaning): nothing is recomputed, only encoded for SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from crawler.items import COLUMN_FIELDS
+from crawler.storage.boilerplate import replace_occurrences
+from crawler.storage.database import chunks, dumps, marks, now_iso
+from crawler.text.blocks import block_key, has_words
+
+JSON_COLUMNS = ("raw_blocks", "authors", "date_signals")
+
+
+def article_row(article: dict[str, Any], crawl_id: int | None) -> dict[str, Any]:
+    """The `articles` row of an article: its column fields, lists and mappings as JSON text."""
+    row = {k: article.get(k) for k in COLUMN_FIELDS}
+    for column in JSON_COLUMNS:
+        value = row[column]
+        if value is not None and not isinstance(value, str):
+            row[column] = dumps(value)
+    row["published_tz_assumed"] = int(bool(row["published_tz_assumed"]))
+    row["crawl_id"] = crawl_id
+    return row
+
+
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row back into article form (JSON columns decoded)."""
+    for column in JSON_COLUMNS:
+        if isinstance(row.get(column), str):
+            row[column] = json.loads(row[column])
+    if "published_tz_assumed" in row:
+        row["published_tz_assumed"] = bool(row["published_tz_assumed"])
+    return row
+
+
+def write_articles(
+    db: sqlite_utils.Database, articles: list[dict[str, Any]], crawl_id: int | None
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Insert or update articles by URL in one transaction (the later of two versions of one URL
+    wins). Returns inserted/updated/unchanged/emptied counts and the rows written."""
+    latest = {a["url"]: a for a in articles}
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0, "emptied": 0}
+    if not latest:
+        return counts, []
+    urls = list(latest)
+    existing: dict[str, str] = {}
+    for chunk in chunks(urls):
+        existing.update(db.execute(f"select url, content_hash from articles where url in ({marks(chunk)})", chunk))
+    stamp = now_iso()
+    rows, new_rows, old_rows = [], [], []
+    for url, article in latest.items():
+        row = article_row(article, crawl_id)
+        rows.append(row)
+        # Every block was boilerplate, a repeat or empty: stored (raw blocks kept), but counted.
+        counts["emptied"] += not row["body"]
+        if url in existing:
+            counts["updated" if existing[url] != row["content_hash"] else "unchanged"] += 1
+            old_rows.append(row)
+        else:
+            counts["inserted"] += 1
+            new_rows.append({**row, "first_seen_at": stamp})
+    with db.conn:
+        replace_children(db, list(latest.values()))
+        if new_rows:
+            db.table("articles").upsert_all(new_rows, pk="url")
+        if old_rows:
+            db.table("articles").upsert_all(old_rows, pk="url")
+    return counts, rows
+
+
+def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]]) -> None:
+    """Stripped blocks, date mentions and block occurrences are replaced with the latest version's."""
+    urls = [a["url"] for a in articles]
+    for chunk in chunks(urls):
+        for table in ("stripped_blocks", "date_mentions"):
+            db.execute(f"delete from {table} where article_url in ({marks(chunk)})", chunk)
+    stripped = [
+        {**s, "article_url": a["url"], "site": a["site"]} for a in articles for s in a.get("stripped_blocks") or []
+    ]
+    mentions = [{**m, "article_url": a["url"]} for a in articles for m in a.get("date_mentions") or []]
+    if stripped:
+        db.table("stripped_blocks").insert_all(stripped)
+    if mentions:
+        db.table("date_mentions").insert_all(mentions)
+    replace_occurrences(
+        db,
+        {(a["url"], a["site"]): sorted({block_key(b) for b in _blocks(a) if has_words(b)}) for a in articles},
+    )
+
+
+def _blocks(article: dict[str, Any]) -> list[str]:
+    raw = article.get("raw_blocks") or []
+    return json.loads(raw) if isinstance(raw, str) else list(raw)
+
+
+def rows_with_raw_blocks(db: sqlite_utils.Database, urls: list[str]) -> list[dict[str, Any]]:
+    """Stored articles that can be re-cleaned (rows written before raw blocks were kept cannot)."""
+    out: list[dict[str, Any]] = []
+    for chunk in chunks(urls):
+        out += db.query(f"select * from articles where url in ({marks(chunk)}) and raw_blocks is not null", chunk)
+    return out
+
+
+def replace_raw_blocks(db: sqlite_utils.Database, updates: list[tuple[str, list[str], str | None]]) -> list[str]:
+    """Store re-extracted raw blocks (and the title, when one was found); return the URLs that changed."""
+    urls = [u for u, _, _ in updates]
+    current: dict[str, str] = {}
+    for chunk in chunks(urls):
+        current.update(db.execute(f"select url, raw_blocks from articles where url in ({marks(chunk)})", chunk))
+    changed = [(u, b, t) for u, b, t in updates if current.get(u) != dumps(b)]
+    with db.conn:
+        for url, blocks, title in changed:
+            db.execute(
+                "update articles set raw_blocks = ?, title = coalesce(?, title) where url = ?",
+                [dumps(blocks), title, url],
+            )
+    return [u for u, _, _ in changed]

@@ -1,0 +1,86 @@
+"""Opening a news database: create or migrate ours, refuse anything else with one clear line.
+
+Also the small SQL helpers the other storage modules share.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from crawler.storage.migrations import MIGRATIONS, migrate
+
+CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
+MARKER_TABLES = {"_migrations", "articles"}
+
+
+class DatabaseError(Exception):
+    """A database that cannot be used; the message is one line and names the file."""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def marks(values: list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _check_ours(db: sqlite_utils.Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if tables and not MARKER_TABLES <= tables:
+        raise DatabaseError(
+            f"{path}: not a news-crawler database (tables: {', '.join(sorted(tables)[:5])}); refusing to touch it"
+        )
+    if "_migrations" in tables:
+        known = {fn.__name__ for fn in MIGRATIONS}
+        newer = sorted({r[0] for r in db.execute("select name from _migrations")} - known)
+        if newer:
+            raise DatabaseError(
+                f"{path}: made by a newer news-crawler (schema {newer[-1]}); upgrade news-crawler to use it"
+            )
+
+
+def open_db(path: str | Path, timeout: float = 30.0, create: bool = True) -> sqlite_utils.Database:
+    """Open a news database in WAL mode, migrated to the current schema.
+
+    create=False refuses a missing file (export, re-clean). A file that is not SQLite, or an
+    SQLite database of another application, is refused without a write."""
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise DatabaseError(f"{path}: no such database; run a crawl first (python -m crawler demo)")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{path}: cannot create its folder: {exc.strerror or exc}") from exc
+    elif path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file")
+    try:
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=timeout))
+        _check_ours(db, path)
+        db.enable_wal()
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        message = str(exc)
+        if "file is not a database" in message:
+            message = "not an SQLite database"
+        elif "readonly" in message or "unable to open" in message:
+            message = f"cannot write ({message}): is the file or its folder read-only?"
+        raise DatabaseError(f"{path}: {message}") from exc
+    return db

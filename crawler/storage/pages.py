@@ -1,0 +1,32 @@
+"""Raw pages (compressed, for re-processing without fetching) and dropped items."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import sqlite_utils
+
+
+def page_row(
+    url: str, body: bytes, crawl_id: int | None, fetched_at: str | None, status: int | None, encoding: str | None
+) -> dict[str, Any]:
+    """A `pages` row: the raw response body, compressed, kept for re-processing."""
+    return {
+        "url": url,
+        "fetched_at": fetched_at,
+        "http_status": status,
+        "encoding": encoding,
+        "html_zlib": zlib.compress(body, 6),
+        "crawl_id": crawl_id,
+    }
+
+
+def record_pages(db: sqlite_utils.Database, pages: list[dict[str, Any]]) -> None:
+    if pages:
+        db.table("pages").upsert_all(pages, pk="url")
+
+
+def record_drops(db: sqlite_utils.Database, drops: list[dict[str, Any]]) -> None:
+    if drops:
+        db.table("drops").insert_all(drops)

@@ -1,0 +1,124 @@
+"""ArticleStore: the single writer of a news database, composed of the storage rooms.
+
+One instance per process. It writes articles as they come (the pipelines made them),
+links near-duplicates, learns each site's boilerplate after a crawl and re-cleans the
+articles a model change touches, with the cleaning settings it was given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from crawler.config import NewsConfig
+from crawler.storage import boilerplate as model
+from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
+from crawler.storage.database import chunks
+from crawler.storage.neardup import NearDuplicates
+from crawler.storage.pages import record_drops, record_pages
+from crawler.text.boilerplate import BoilerplateRule
+from crawler.text.finalize import article_mentions, clean_article
+
+
+def rule_of(config: NewsConfig) -> BoilerplateRule:
+    return BoilerplateRule(
+        min_articles=config.boilerplate_min_articles,
+        min_share=config.boilerplate_min_share,
+        max_chars=config.boilerplate_max_chars,
+    )
+
+
+class ArticleStore:
+    def __init__(self, db: sqlite_utils.Database, config: NewsConfig | None = None) -> None:
+        self.db = db
+        self.config = config or NewsConfig()
+        self.rule = rule_of(self.config)
+        self.near = NearDuplicates(db)
+        self._models: dict[str, frozenset[str]] = {}
+
+    def boilerplate_keys(self, site: str) -> frozenset[str]:
+        if not self.config.boilerplate_enabled:
+            return frozenset()
+        if site not in self._models:
+            self._models[site] = model.site_keys(self.db, site)
+        return self._models[site]
+
+    # -- writing -------------------------------------------------------------
+
+    def upsert_articles(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
+        """Write finished articles (items as they left the pipelines); return the counts."""
+        counts, rows = write_articles(self.db, list(articles), crawl_id)
+        self.near.link(rows)
+        return counts
+
+    def write_raw(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
+        """Clean articles that carry only raw_blocks with this store's model, then write them
+        (for callers without the pipelines: evaluation, tests, imports)."""
+        return self.upsert_articles([self.cleaned(dict(a)) for a in articles], crawl_id)
+
+    def write_batch(
+        self,
+        articles: list[dict[str, Any]],
+        pages: list[dict[str, Any]],
+        drops: list[dict[str, Any]],
+        crawl_id: int | None,
+    ) -> dict[str, int]:
+        counts = self.upsert_articles(articles, crawl_id) if articles else {}
+        with self.db.conn:
+            record_pages(self.db, pages)
+            record_drops(self.db, drops)
+        return counts
+
+    # -- cleaning again ------------------------------------------------------
+
+    def cleaned(self, article: dict[str, Any]) -> dict[str, Any]:
+        """An article (item or decoded row) with body, counts, audit and mentions made anew
+        from its raw blocks, with this store's model and switches."""
+        cfg = self.config
+        raw = list(article.get("raw_blocks") or [])
+        result = clean_article(raw, self.boilerplate_keys(article["site"]), repeats=cfg.repeats_enabled)
+        article.update(result.fields(article.get("title")))
+        article["date_mentions"] = (
+            article_mentions(result.body, article.get("published_at"), article.get("timezone"))
+            if cfg.mentions_enabled
+            else []
+        )
+        return article
+
+    def reclean(self, urls: list[str]) -> int:
+        """Re-derive body, audit rows and mentions of stored articles from their raw blocks."""
+        done = 0
+        for chunk in chunks(urls):
+            rows = [self.cleaned(decode_row(row)) for row in rows_with_raw_blocks(self.db, chunk)]
+            # Each row keeps its crawl_id and first_seen_at: a re-clean is not a fetch.
+            by_crawl: dict[int | None, list[dict[str, Any]]] = {}
+            for row in rows:
+                by_crawl.setdefault(row.get("crawl_id"), []).append(row)
+            for crawl_id, group in by_crawl.items():
+                self.upsert_articles(group, crawl_id)
+            done += len(rows)
+        return done
+
+    def learn_boilerplate(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+        """Recompute each site's boilerplate from all its stored articles; re-clean the articles
+        whose text a change touches. Returns {site: {"boilerplate", "added", "removed", "recleaned"}}."""
+        report = {}
+        for site in sorted(set(model.all_sites(self.db) if sites is None else sites)):
+            if self.config.boilerplate_enabled:
+                counts, urls = model.learn_site(self.db, site, self.rule)
+            else:
+                urls = model.forget_site(self.db, site)
+                counts = {"boilerplate": 0, "added": 0, "removed": 0}
+            self._models.pop(site, None)
+            report[site] = {**counts, "recleaned": self.reclean(urls)}
+        return report
+
+    def replace_raw_blocks(self, updates: list[tuple[str, list[str], str | None]]) -> int:
+        """Store re-extracted raw blocks (and titles) and re-clean those articles; return how many changed."""
+        if not updates:
+            return 0
+        changed = replace_raw_blocks(self.db, updates)
+        self.reclean(changed)
+        return len(changed)

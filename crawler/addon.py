@@ -12,27 +12,34 @@ The add-on only adds: settings you set yourself keep their values.
 
 from __future__ import annotations
 
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
-PIPELINES = {
-    "crawler.pipelines.validate.ValidatePipeline": 100,
-    "crawler.pipelines.dates.DatesPipeline": 200,
-    "crawler.pipelines.clean.CleanPipeline": 300,
-    "crawler.pipelines.mentions.MentionsPipeline": 400,
-    "crawler.pipelines.storage.StoragePipeline": 900,
+from crawler.middlewares import ContactUserAgentMiddleware
+from crawler.pipelines.clean import CleanPipeline
+from crawler.pipelines.dates import DatesPipeline
+from crawler.pipelines.mentions import MentionsPipeline
+from crawler.pipelines.storage import StoragePipeline
+from crawler.pipelines.validate import ValidatePipeline
+
+# The same order as the project's own settings.py.
+PIPELINES: dict[type, int] = {
+    ValidatePipeline: 100,
+    DatesPipeline: 200,
+    CleanPipeline: 300,
+    MentionsPipeline: 400,
+    StoragePipeline: 900,
 }
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ContactUserAgentMiddleware": 50}
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50}
 
 
 class NewsAddon:
     def update_settings(self, settings: BaseSettings) -> None:
-        for path, order in PIPELINES.items():
-            settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", path, order)
-        for path, order in DOWNLOADER_MIDDLEWARES.items():
-            settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", path, order)
+        for cls, order in PIPELINES.items():
+            settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", cls, order)
+        for cls, order in DOWNLOADER_MIDDLEWARES.items():
+            settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", cls, order)
         # Our middleware sets the User-Agent (with NEWS_CONTACT) before robots.txt is matched.
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware", None
-        )
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", UserAgentMiddleware, None)
         settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.fingerprint.CanonicalFingerprinter", "addon")
         settings.set("FEED_EXPORT_ENCODING", settings.get("FEED_EXPORT_ENCODING") or "utf-8", "addon")

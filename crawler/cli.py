@@ -6,7 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -30,10 +30,14 @@ setting_option = click.option(
 
 def project_settings(overrides: tuple[str, ...] = ()) -> Settings:
     """The project's Scrapy settings plus -s NAME=VALUE overrides (command-line priority)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.settings import Settings
     from scrapy.utils.project import get_project_settings
 
-    settings = get_project_settings()
+    if os.environ.get("SCRAPY_SETTINGS_MODULE"):
+        settings = get_project_settings()
+    else:  # ours, without touching the environment (child processes inherit it)
+        settings = Settings()
+        settings.setmodule("crawler.settings", priority="project")
     for item in overrides:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
@@ -165,7 +169,7 @@ def demo(db: str, serve: bool, log_level: str, overrides: tuple[str, ...]) -> No
     "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
 )
 @setting_option
-def export(db: str | None, site: str | None, output: click.utils.LazyFile, overrides: tuple[str, ...]) -> None:
+def export(db: str | None, site: str | None, output: TextIO, overrides: tuple[str, ...]) -> None:
     """Write articles as JSON Lines, one object per article, date mentions nested.
 
     JSON columns (authors, date_signals) are decoded; each record carries its

@@ -9,7 +9,7 @@ so a later re-clean of the database uses the thresholds the crawl used.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -66,7 +66,7 @@ class NewsConfig:
     def cleaning(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.CLEANING}
 
-    def with_cleaning(self, recorded: Mapping[str, Any], keep: set[str] = frozenset()) -> NewsConfig:  # type: ignore[assignment]
+    def with_cleaning(self, recorded: Mapping[str, Any], keep: Collection[str] = ()) -> NewsConfig:
         """This config with the recorded cleaning values, except the fields named in keep."""
         changes = {k: v for k, v in recorded.items() if k in self.CLEANING and k not in keep}
         return dataclasses.replace(self, **changes)

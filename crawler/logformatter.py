@@ -8,22 +8,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy import logformatter
+from scrapy import Spider, logformatter
+from scrapy.http import Response
+from scrapy.logformatter import LogFormatterResult
+from twisted.python.failure import Failure
 
 
 class NewsLogFormatter(logformatter.LogFormatter):
-    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any = None) -> dict[str, Any]:
+    def dropped(
+        self, item: Any, exception: BaseException, response: Response | Failure | None, spider: Spider | None = None
+    ) -> LogFormatterResult:
         return {
             "level": logging.WARNING,
             "msg": "Dropped %(reason)s: %(url)s",
             "args": {"reason": getattr(exception, "reason", type(exception).__name__), "url": _url(item, response)},
         }
 
-    def scraped(self, item: Any, response: Any, spider: Any = None) -> dict[str, Any]:
+    def scraped(
+        self, item: Any, response: Response | Failure | None, spider: Spider | None = None
+    ) -> LogFormatterResult:
         return {"level": logging.DEBUG, "msg": "Scraped %(url)s", "args": {"url": _url(item, response)}}
 
 
-def _url(item: Any, response: Any) -> str:
+def _url(item: Any, response: Response | Failure | None) -> str:
     try:
         return item.get("url") or getattr(response, "url", "?")
     except AttributeError:

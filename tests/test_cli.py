@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -22,6 +23,7 @@ def test_help_shows_examples() -> None:
     assert demo.exit_code == 0 and "Examples:" in demo.output and "--db" in demo.output
 
 
+@pytest.mark.e2e
 def test_demo_command_crawls_and_prints_a_summary(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -43,6 +45,7 @@ def test_demo_command_crawls_and_prints_a_summary(tmp_path: Path) -> None:
     assert "datasette serve -i" in out and "crawler export" in out
 
 
+@pytest.mark.e2e
 def test_export_writes_jsonl_with_mentions(demo_db: tuple[Path, str], tmp_path: Path) -> None:
     out = tmp_path / "a.jsonl"
     result = CliRunner().invoke(cli, ["export", "--db", str(demo_db[0]), "-o", str(out)])
@@ -74,6 +77,7 @@ def test_export_without_database_says_so(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()  # nothing created
 
 
+@pytest.mark.e2e
 def test_reclean_reproduces_the_crawl_from_stored_pages(demo_db: tuple[Path, str], tmp_path: Path) -> None:
     import shutil
 

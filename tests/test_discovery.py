@@ -7,7 +7,8 @@ import pytest
 
 from crawler.discovery.feeds import Entry, maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import should_follow
-from crawler.discovery.urls import canonicalize, storage_url, strip_fragment
+from crawler.discovery.urls import canonicalize, site_key, storage_url, strip_fragment
+from crawler.profiles import profile_for_url
 
 URLSET = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -171,3 +172,47 @@ def test_canonicalize(url: str, canonical: str) -> None:
 )
 def test_storage_url(fetched: str, declared: str | None, stored: str) -> None:
     assert storage_url(fetched, declared) == stored
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        # Japanese paths: the UTF-8 spelling and Scrapy's percent-encoded one are one key
+        ("https://example.jp/news/記事.html", "https://example.jp/news/%E8%A8%98%E4%BA%8B.html"),
+        ("https://example.jp/news/%E8%A8%98%E4%BA%8B.html", "https://example.jp/news/%E8%A8%98%E4%BA%8B.html"),
+        ("https://example.jp/news/%e8%a8%98%e4%ba%8b.html", "https://example.jp/news/%E8%A8%98%E4%BA%8B.html"),
+        ("https://Example.jp:443/a/../b/", "https://example.jp/b/"),
+        ("https://example.jp/a/./b/../c.html", "https://example.jp/a/c.html"),
+        ("http://BÜCHER.de/x", "http://xn--bcher-kva.de/x"),
+        ("https://example.jp/search?q=停戦&utm_source=x", "https://example.jp/search?q=%E5%81%9C%E6%88%A6"),
+    ],
+)
+def test_canonical_form_is_w3lib_plus_our_folding(url: str, canonical: str) -> None:
+    assert canonicalize(url) == canonical
+
+
+def test_relative_canonical_is_resolved_against_the_page() -> None:
+    assert storage_url("https://ex.jp/news/a/1.html", "../b/2.html") == "https://ex.jp/news/b/2.html"
+    assert storage_url("https://ex.jp/news/1.html?x=1", "/news/1.html") == "https://ex.jp/news/1.html"
+    assert storage_url("https://ex.jp/news/1.html", "//other.example/1.html") == "https://ex.jp/news/1.html"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://www3.nhk.or.jp/news/html/1.html", "nhk.or.jp"),
+        ("https://www.asahi.com/articles/1.html", "asahi.com"),
+        ("https://news.bbc.co.uk/x", "bbc.co.uk"),
+        ("http://127.0.0.1:8702/2022/03/08/a.html", "127.0.0.1:8702"),
+        ("http://localhost:8000/a", "localhost:8000"),
+    ],
+)
+def test_site_key_is_the_registrable_domain(url: str, key: str) -> None:
+    assert site_key(url) == key
+
+
+def test_profile_is_chosen_by_host_and_local_port() -> None:
+    assert profile_for_url("https://www3.nhk.or.jp/news/html/20220308/k1.html").name == "nhk"  # type: ignore[union-attr]
+    assert profile_for_url("http://127.0.0.1:8701/news/x.html").name == "demo-nhk"  # type: ignore[union-attr]
+    assert profile_for_url("http://127.0.0.1:8702/x.html") is None  # another local site
+    assert profile_for_url("https://example.com/") is None

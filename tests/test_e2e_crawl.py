@@ -7,6 +7,7 @@ import json
 import zlib
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 from crawler.demo.content import EN_ARTICLES, JA_ARTICLES
@@ -26,6 +27,8 @@ BOILERPLATE = (
     "newsletter",
     "All rights reserved",
 )
+
+pytestmark = pytest.mark.e2e
 
 
 def test_each_seed_article_stored_once_with_each_paragraph_once_in_order(open_demo_db: sqlite_utils.Database) -> None:

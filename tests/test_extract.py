@@ -208,7 +208,10 @@ def test_hostile_html_does_not_crash(text: str) -> None:
         got = extract_page(text, "https://x/a")
     except ExtractError:
         return
-    assert isinstance(got.blocks, list)
+    # Whatever comes back is clean text: no empty blocks, no control characters, no tags.
+    assert all(b.strip() == b and b for b in got.blocks)
+    assert not any("\x00" in b or "<div" in b for b in got.blocks)
+    assert got.title is None or "<" not in got.title
 
 
 def test_language_from_text_when_undeclared() -> None:

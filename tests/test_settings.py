@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.extension import ExtensionManager
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -10,16 +12,18 @@ from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.spiders.news import NewsSpider
 
 
-def test_security_and_politeness_defaults() -> None:
+def test_a_crawler_on_project_settings_loads_no_remote_access_and_obeys_robots() -> None:
     s = Settings()
     s.setmodule(project_settings)
-    assert s.getbool("TELNETCONSOLE_ENABLED") is False
-    assert s.getbool("REMOTE_CONTROL_ENABLED") is False
-    assert s.getbool("ROBOTSTXT_OBEY") is True
-    assert s.getbool("AUTOTHROTTLE_ENABLED") is True
-    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4
-    assert s.getfloat("DOWNLOAD_DELAY") >= 0.5
-    assert s.getbool("HTTPCACHE_ENABLED") is False
+    ours = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    crawler = get_crawler(NewsSpider, settings_dict=ours)
+    extensions = {type(e).__name__ for e in ExtensionManager.from_crawler(crawler).middlewares}
+    assert "TelnetConsole" not in extensions and "AutoThrottle" in extensions
+    assert not any("Remote" in name for name in extensions)
+    manager = DownloaderMiddlewareManager.from_crawler(crawler)  # drops the ones that raise NotConfigured
+    middlewares = {type(m).__name__ for m in manager.middlewares}
+    assert "RobotsTxtMiddleware" in middlewares and "HttpCacheMiddleware" not in middlewares
+    assert s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4 and s.getfloat("DOWNLOAD_DELAY") >= 0.5
 
 
 def test_user_agent_names_the_project_and_contact() -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.config import NewsConfig
 from crawler.spiders.news import NewsSpider, SpiderArgumentError
@@ -48,19 +50,35 @@ def check_news_arguments(spargs: dict[str, str]) -> None:
 
 
 class Command(ScrapyCrawl):
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Runs before Scrapy sets up logging and the reactor: a refusal is the only line printed.
+        super().process_options(args, opts)
         if len(args) != 1:
-            super().run(args, opts)  # Scrapy's own usage errors
-            return
-        assert self.settings is not None and self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
+            return  # Scrapy's own usage errors, in run()
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
         try:
-            if issubclass(crawler.spidercls, NewsSpider):
+            spidercls = loader.load(args[0])
+        except KeyError:
+            self._refuse(args[0], f"no spider named {args[0]!r} (spiders: {', '.join(loader.list())})")
+        try:
+            if issubclass(spidercls, NewsSpider):
                 check_news_arguments(opts.spargs)
             check_config(NewsConfig.from_settings(self.settings))
         except (BadInputError, ValueError) as exc:
-            print(f"scrapy crawl {args[0]}: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+            self._refuse(args[0], str(exc))
+
+    @staticmethod
+    def _refuse(spider: str, message: str) -> NoReturn:
+        print(f"scrapy crawl {spider}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            super().run(args, opts)
+            return
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -9,15 +9,15 @@ tables), whatever its file is called. Local metadata still wins over ours.
 from __future__ import annotations
 
 import json
-import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
 
+from crawler.storage.database import is_news_database
+
 METADATA = Path(__file__).with_name("metadata.json")
-MARKER_TABLES = {"_migrations", "articles"}
 
 
 @lru_cache(maxsize=1)
@@ -30,20 +30,9 @@ _OURS: set[str] = set()  # only positives are remembered: a file may become ours
 
 
 def _is_ours(path: str) -> bool:
-    if path in _OURS:
-        return True
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False
-    if MARKER_TABLES <= names:
+    if path not in _OURS and is_news_database(path):
         _OURS.add(path)
-        return True
-    return False
+    return path in _OURS
 
 
 @hookimpl

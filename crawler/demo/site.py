@@ -201,10 +201,10 @@ def build_ja_site(base: str) -> dict[str, Resource]:
     # Articles dated only by the sitemap are linked from nowhere else, so the
     # crawl always reaches them through the sitemap and keeps its date.
     linked = [(e[0], e[1]) for e in entries if e[3] != "sitemap"]
-    for i, (path, title, blocks, signal, raw, byline) in enumerate(entries):
+    for i, (path, title, blocks, signal, when, byline) in enumerate(entries):
         related = [linked[(i + k) % len(linked)] for k in (1, 2, 3)]
         sig = "byline" if signal == "date-only" else signal
-        page = _ja_page(base, path, title, blocks, sig, raw, byline, related, video_notice=i % 2 == 1)
+        page = _ja_page(base, path, title, blocks, sig, when, byline, related, video_notice=i % 2 == 1)
         pages[path] = Resource(200, "text/html; charset=utf-8", page.encode("utf-8"))
 
     # Pages that declare their legacy charset only in a <meta> tag.

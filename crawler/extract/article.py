@@ -113,10 +113,11 @@ def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
 
 def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
     doc = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=False, with_metadata=False)
-    if doc is None or getattr(doc, "body", None) is None:
+    body = getattr(doc, "body", None)
+    if body is None:
         return []
     blocks: list[str] = []
-    for el in doc.body:
+    for el in body:
         if el.tag == "list":
             items = [_text(" ".join(i.itertext())) for i in el.iter("item")]
             blocks.extend(i for i in items if i)

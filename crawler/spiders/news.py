@@ -32,6 +32,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from crawler.config import NewsConfig
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
@@ -166,7 +167,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._parse_html(response)
 
     def _listing_kind(self, response: Response) -> str:
-        ctype = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
         body = response.body
         looks_xml = any(t in ctype for t in _XML_TYPES) or body[:2] == b"\x1f\x8b" or body.lstrip()[:5] == b"<?xml"
         if not looks_xml:
@@ -240,7 +241,7 @@ class NewsSpider(scrapy.Spider):
         yield Article(
             url=storage_url(url, page.canonical_url),
             fetched_url=url,
-            canonical_url=response.urljoin(page.canonical_url) if page.canonical_url else None,
+            canonical_url=safe_url_string(response.urljoin(page.canonical_url)) if page.canonical_url else None,
             site=profile.name if profile else site_key(url),
             site_name=page.site_name or (profile.title if profile else None),
             title=page.title,
@@ -272,7 +273,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             if request.callback == self.parse_robots:
                 return  # no robots.txt: nothing announced

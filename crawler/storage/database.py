@@ -41,6 +41,19 @@ def marks(values: list[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def is_news_database(path: str | Path) -> bool:
+    """Whether the file is a news-crawler database, read-only (for Datasette, which may hold others)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return MARKER_TABLES <= names
+
+
 def _check_ours(db: sqlite_utils.Database, path: Path) -> None:
     tables = set(db.table_names())
     if tables and not MARKER_TABLES <= tables:

@@ -15,7 +15,7 @@ SITES_DIR = Path(__file__).resolve().parents[1] / "sites"
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["crawls"].create(
+    db.table("crawls").create(
         {
             "id": int,
             "started_at": str,
@@ -34,7 +34,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "url": str,
             "site": str,
@@ -66,9 +66,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="url",
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["articles"].create_index(["site", "published_at"])
-    db["articles"].create_index(["published_at"])
-    db["pages"].create(
+    db.table("articles").create_index(["site", "published_at"])
+    db.table("articles").create_index(["published_at"])
+    db.table("pages").create(
         {
             "url": str,
             "fetched_at": str,
@@ -79,7 +79,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="url",
     )
-    db["drops"].create(
+    db.table("drops").create(
         {
             "id": int,
             "crawl_id": int,
@@ -92,13 +92,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("crawl_id", "crawls", "id")],
     )
-    db["drops"].create_index(["reason"])
+    db.table("drops").create_index(["reason"])
 
 
 def m002_date_signals_and_mentions(db: sqlite_utils.Database) -> None:
-    db["articles"].add_column("published_precision", str)
-    db["articles"].add_column("date_signals", str)  # JSON: every date signal, parsed, with errors
-    db["date_mentions"].create(
+    db.table("articles").add_column("published_precision", str)
+    db.table("articles").add_column("date_signals", str)  # JSON: every date signal, parsed, with errors
+    db.table("date_mentions").create(
         {
             "id": int,
             "article_url": str,
@@ -111,12 +111,12 @@ def m002_date_signals_and_mentions(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("article_url", "articles", "url")],
     )
-    db["date_mentions"].create_index(["article_url"])
-    db["date_mentions"].create_index(["value"])
+    db.table("date_mentions").create_index(["article_url"])
+    db.table("date_mentions").create_index(["value"])
 
 
 def m003_boilerplate_and_duplicates(db: sqlite_utils.Database) -> None:
-    articles = db["articles"]
+    articles = db.table("articles")
     articles.add_column("fetched_url", str)  # the URL as fetched, before canonicalisation
     articles.add_column("raw_blocks", str)  # JSON: blocks as extracted, before any cleaning
     articles.add_column("blocks_repeat", int)
@@ -124,20 +124,20 @@ def m003_boilerplate_and_duplicates(db: sqlite_utils.Database) -> None:
     articles.add_column("blocks_empty", int)
     articles.add_column("duplicate_of", str)  # url of the original of a near-duplicate group
     articles.create_index(["duplicate_of"])
-    db["stripped_blocks"].create(
+    db.table("stripped_blocks").create(
         {"id": int, "article_url": str, "site": str, "position": int, "text": str, "reason": str},
         pk="id",
         foreign_keys=[("article_url", "articles", "url")],
     )
-    db["stripped_blocks"].create_index(["article_url"])
-    db["stripped_blocks"].create_index(["site", "reason"])
-    db["block_occurrences"].create({"article_url": str, "site": str, "key": str}, pk=("article_url", "key"))
-    db["block_occurrences"].create_index(["site", "key"])
-    db["boilerplate"].create(
+    db.table("stripped_blocks").create_index(["article_url"])
+    db.table("stripped_blocks").create_index(["site", "reason"])
+    db.table("block_occurrences").create({"article_url": str, "site": str, "key": str}, pk=("article_url", "key"))
+    db.table("block_occurrences").create_index(["site", "key"])
+    db.table("boilerplate").create(
         {"site": str, "key": str, "text": str, "article_count": int, "site_articles": int, "learned_at": str},
         pk=("site", "key"),
     )
-    db["article_minhash"].create({"url": str, "signature": bytes}, pk="url")
+    db.table("article_minhash").create({"url": str, "signature": bytes}, pk="url")
 
 
 def m004_item_contract(db: sqlite_utils.Database) -> None:
@@ -145,11 +145,11 @@ def m004_item_contract(db: sqlite_utils.Database) -> None:
     its run, and one stable site key (profile name or registrable host) beside the human name."""
     from crawler.discovery.urls import site_key  # pure; imported here to keep module import light
 
-    articles = db["articles"]
+    articles = db.table("articles")
     articles.add_column("site_name", str)
     articles.add_column("http_status", int)
     articles.add_column("encoding", str)
-    db["crawls"].add_column("config", str)  # JSON: the cleaning settings the crawl ran with
+    db.table("crawls").add_column("config", str)  # JSON: the cleaning settings the crawl ran with
     profiles = {p.stem for p in SITES_DIR.glob("*.yaml")}
     rekey = [
         (site_key(url), site, url)
@@ -175,7 +175,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
-    table = db["_migrations"]
+    table = db.table("_migrations")
     if not table.exists():
         table.create({"name": str, "applied_at": str}, pk="name")
     done = {row["name"] for row in table.rows}

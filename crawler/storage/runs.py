@@ -15,6 +15,7 @@ def start_crawl(db: sqlite_utils.Database, spider_args: dict[str, Any], config: 
         table = db.table("crawls").insert(
             {"started_at": now_iso(), "status": "running", "spider_args": dumps(spider_args), "config": dumps(config)}
         )
+    assert table.last_pk is not None
     return int(table.last_pk)
 
 

@@ -238,11 +238,9 @@ def _parse(text: str, tz: tzinfo | None, languages: list[str] | None, reference:
         return _finish(dt, tz, "slash")
     if _RFC2822_RE.match(text):
         try:
-            dt = email.utils.parsedate_to_datetime(text)
+            return _finish(email.utils.parsedate_to_datetime(text), tz, "rfc2822")
         except (TypeError, ValueError, IndexError):
-            dt = None
-        if dt is not None:
-            return _finish(dt, tz, "rfc2822")
+            pass
     m = JA_DATE_RE.search(text)
     if m:
         return parse_japanese(m, tz)
@@ -275,7 +273,7 @@ def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) ->
             return _day(d.year, d.month, d.day, "relative")
         delta = timedelta(minutes=n) if unit in {"分", "minute", "minutes"} else timedelta(hours=n)
         return _finish(reference - delta, tz, "relative")
-    if m_rel:
+    if m_rel is not None:
         day = local.date() + timedelta(days=JA_RELATIVE_DAY[m_rel["word"]])
         if m_rel["hour"] is None:
             return _day(day.year, day.month, day.day, "relative")
@@ -284,6 +282,7 @@ def _parse_relative(text: str, tz: tzinfo | None, reference: datetime | None) ->
             return _finish(datetime(day.year, day.month, day.day, hour, minute), tz, "relative")
         except ValueError:
             return ParsedDate(None, error="invalid_date", method="relative")
+    assert m_md is not None  # one of the three forms matched
     month, day_n = int(m_md["month"]), int(m_md["day"])
     year = nearest_year(month, day_n, local.date())
     if year is None:

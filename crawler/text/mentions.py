@@ -126,8 +126,8 @@ def _resolve_ja(m: re.Match[str], text: str, published: date) -> tuple[date | No
         return _safe(published.year + shift[g["rel_year"]], _int(g["rym"]), _int(g["ryd"])), "relative_year"
     if g["m"]:
         month, day = _int(g["m"]), _int(g["md"])
-        year = nearest_year(month, day, published)
-        return (_safe(year, month, day) if year else None), "month_day"
+        near = nearest_year(month, day, published)
+        return (_safe(near, month, day) if near else None), "month_day"
     if g["d"]:
         day = _int(g["d"])
         ahead = day - published.day

@@ -16,16 +16,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from blockeval import score_blocks
 
 from crawler.demo.site import seed_articles
@@ -81,13 +77,13 @@ def near_duplicates(stored: int) -> None:
                     ((f"https://x/{i}", values[i].tobytes()) for i in range(n)),
                 )
             start = time.perf_counter()
-            store._index()
+            store.near._index()
             load = time.perf_counter() - start
             rows = [{"url": f"https://new/{i}", "body": t} for i, t in enumerate(texts)]
             samples = []
             for row in rows:
                 t0 = time.perf_counter()
-                store._link_duplicates([row])
+                store.near.link([row])
                 samples.append((time.perf_counter() - t0) * 1e6)
             med = statistics.median(samples)
             print(

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dateeval import published_for_page, score_demo_pages, score_mentions, score_strings
 

@@ -15,13 +15,10 @@ import copy
 import gzip
 import json
 import re
-import sys
 import time
 import unicodedata
 from collections import Counter
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.extract.article import (
     _trafilatura_blocks,

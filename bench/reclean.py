@@ -11,8 +11,6 @@ with lxml in the same run; and `learn_boilerplate` + re-clean from raw blocks.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,11 +20,12 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from crawler.reprocess import reextract
+from crawler.storage import ArticleStore, open_db
+from crawler.storage.articles import decode_row
+from crawler.storage.pages import page_row
 
-from crawler.reprocess import reextract  # noqa: E402
-from crawler.storage import ArticleStore, open_db  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
@@ -35,26 +34,24 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "news.db"
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        subprocess.run([sys.executable, "-m", "crawler", "demo", "--db", str(db_path)], cwd=ROOT, env=env,
+        subprocess.run([sys.executable, "-m", "crawler", "demo", "--db", str(db_path)], cwd=ROOT,
                        check=True, capture_output=True)  # fmt: skip
         store = ArticleStore(open_db(db_path))
         articles = list(store.db.query("select * from articles"))
         pages = {p["url"]: p for p in store.db.query("select * from pages")}
-        copies = []
+        copies, copied_pages = [], []
         for i in range(args.pages // len(articles) + 1):
             for a in articles:
                 if len(copies) >= args.pages or a["url"] not in pages:
                     continue
                 page = pages[a["url"]]
-                copies.append({
-                    **a, "url": f"{a['url']}?copy={i}", "blocks": json.loads(a["raw_blocks"]),
-                    "raw_html": zlib.decompress(page["html_zlib"]), "encoding": page["encoding"],
-                    "http_status": 200, "authors": json.loads(a["authors"]),
-                })  # fmt: skip
+                url = f"{a['url']}?copy={i}"
+                copies.append({**decode_row(dict(a)), "url": url})
+                copied_pages.append(page_row(url, zlib.decompress(page["html_zlib"]), None, a["fetched_at"], 200,
+                                             page["encoding"]))  # fmt: skip
         start = time.perf_counter()
         for i in range(0, len(copies), 200):
-            store.upsert_articles(copies[i : i + 200], crawl_id=None)
+            store.write_batch(copies[i : i + 200], copied_pages[i : i + 200], [], crawl_id=None)
         print(f"storage write path: {len(copies) / (time.perf_counter() - start):7.0f} articles/s")
         total = store.db.execute("select count(*) from pages").fetchone()[0]
         start = time.perf_counter()
@@ -70,7 +67,7 @@ def main() -> int:
             print(f"({base / rate:.1f}x slower than parsing)")
         start = time.perf_counter()
         store.db.execute("delete from boilerplate")
-        store._boilerplate.clear()
+        store._models.clear()
         report = store.learn_boilerplate()
         recleaned = sum(r["recleaned"] for r in report.values())
         print(

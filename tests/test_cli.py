@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +25,9 @@ def test_help_shows_examples() -> None:
 @pytest.mark.e2e
 def test_demo_command_crawls_and_prints_a_summary(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-m", "crawler", "demo", "--db", str(db)],
         cwd=ROOT,
-        env=env,
         capture_output=True,
         text=True,
         timeout=300,

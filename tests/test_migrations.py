@@ -1,0 +1,60 @@
+"""Databases from older versions are migrated in place; newer and foreign ones are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.storage import DatabaseError, open_db
+from crawler.storage.migrations import MIGRATIONS
+
+
+def old_database(path: Path) -> None:
+    """A database as version 0.1 (migrations m001-m003) wrote it, with ad-hoc site names."""
+    db = sqlite_utils.Database(path)
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    for fn in MIGRATIONS[:3]:
+        fn(db)
+        db["_migrations"].insert({"name": fn.__name__, "applied_at": "2026-01-01T00:00:00+00:00"})
+    db["articles"].insert_all(
+        [
+            {"url": "https://www3.nhk.or.jp/news/1.html", "site": "NHK NEWS WEB", "title": "a"},
+            {"url": "http://127.0.0.1:8701/news/2.html", "site": "demo-nhk", "title": "b"},
+        ]
+    )
+    db["stripped_blocks"].insert({"article_url": "https://www3.nhk.or.jp/news/1.html", "site": "NHK NEWS WEB"})
+    db["boilerplate"].insert({"site": "NHK NEWS WEB", "key": "k", "text": "関連ニュース"})
+
+
+def test_an_older_database_is_migrated_in_place_with_stable_site_keys(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old_database(path)
+    db = open_db(path)
+    rows = {r["url"]: r for r in db.query("select url, site, site_name from articles")}
+    assert rows["https://www3.nhk.or.jp/news/1.html"]["site"] == "nhk.or.jp"
+    assert rows["https://www3.nhk.or.jp/news/1.html"]["site_name"] == "NHK NEWS WEB"
+    assert rows["http://127.0.0.1:8701/news/2.html"]["site"] == "demo-nhk"  # a profile name stays
+    assert [r["site"] for r in db.query("select site from stripped_blocks")] == ["nhk.or.jp"]
+    assert db["boilerplate"].count == 0  # learned again under the new key by the next crawl or re-clean
+    assert "config" in db["crawls"].columns_dict
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_db(path).execute("insert into _migrations values ('m999_future', '2030-01-01')").connection.commit()
+    with pytest.raises(DatabaseError, match="made by a newer news-crawler"):
+        open_db(path)
+
+
+def test_an_empty_sqlite_file_becomes_ours_but_a_foreign_one_never(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    sqlite_utils.Database(empty).execute("select 1")
+    assert "articles" in open_db(empty).table_names()
+    foreign = tmp_path / "app.db"
+    sqlite_utils.Database(foreign)["users"].insert({"id": 1})
+    with pytest.raises(DatabaseError, match="not a news-crawler database"):
+        open_db(foreign)
+    assert sqlite_utils.Database(foreign).table_names() == ["users"]

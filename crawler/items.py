@@ -40,6 +40,7 @@ class Article(Item):
     published_raw = Field()  # str | None: the chosen signal's string exactly as found
     published_source = Field()  # str | None: e.g. "json-ld:datePublished", "meta:article:published_time", "byline"
     published_at = Field()  # str | None: ISO-8601 UTC, or YYYY-MM-DD when the page gives no time
+    published_local = Field()  # str | None: the same instant in the publisher's offset, or the bare date
     published_precision = Field()  # str | None: "minute" or "day"
     published_tz_assumed = Field()  # bool: the raw value had no offset and the zone was inferred
     modified_raw = Field()  # str | None

@@ -21,6 +21,15 @@ def _pairs(counts: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
 
 
+def _decisions(stats: dict[str, Any]) -> str:
+    kinds: dict[str, int] = {}
+    for key, value in stats.items():
+        if key.startswith("news/decisions/"):
+            kind = key.split("/")[2]
+            kinds[kind] = kinds.get(kind, 0) + value
+    return ", ".join(f"{kind} {kinds[kind]}" for kind in ("article", "listing", "other") if kind in kinds) or "none"
+
+
 def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
     """Lines describing a finished crawl: articles, blocks, dates, drops, fetch problems."""
     stats = _json(crawl.get("stats"))
@@ -38,6 +47,7 @@ def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
         f"Crawl {crawl['id']} {status}{took}: {crawl.get('pages_fetched') or 0} pages fetched",
         f"Articles stored: {new + updated + same} ({new} new, {updated} updated, {same} unchanged) -> {db_path}",
         f"Listing pages crawled for links, not stored: {s('news/pages/listing', 0)}",
+        "Page decisions (table decisions): " + _decisions(stats),
         f"Blocks stripped as in-article repeats: {s('news/blocks/stripped', 0)} "
         f"(in {s('news/blocks/articles_with_repeats', 0)} articles)",
         f"Site boilerplate: {s('news/boilerplate/boilerplate', 0)} blocks learned, "

@@ -276,3 +276,21 @@ def test_wire_copy_is_kept_and_linked_as_near_duplicate(open_demo_db: sqlite_uti
     assert rows["2022/03/08/wire-rates-decision.html"]["duplicate_of"].endswith(
         "/2022/03/08/central-bank-holds-rates.html"
     )
+
+
+def test_every_fetched_page_has_a_decision_with_its_reason(open_demo_db: sqlite_utils.Database) -> None:
+    decisions = {r["url"]: r for r in open_demo_db.query("select * from decisions")}
+    stored = {r["fetched_url"] for r in open_demo_db.query("select fetched_url from articles")}
+    # Every stored article was decided an article; every other fetched page says why it is not one.
+    assert stored <= {u for u, d in decisions.items() if d["kind"] == "article"}
+    kinds = {(d["kind"], d["reason"]) for d in decisions.values()}
+    assert {("other", "http_404"), ("other", "non_html"), ("other", "unparseable")} <= kinds
+    listings = [d for d in decisions.values() if d["kind"] == "listing"]
+    feeds = [d for d in listings if d["reason"] in {"rss", "atom", "urlset"}]
+    assert feeds and all(d["links"] > 0 for d in feeds)  # a listing records what it yielded
+    home = next(d for d in listings if d["reason"] not in {"rss", "atom", "urlset", "sitemapindex"} and d["links"])
+    assert json.loads(home["signals"])["score"] < 2 or home["reason"] == "profile:url_pattern"
+    # "Why is this URL not in articles?": the untitled page was an article, dropped for its title.
+    untitled = next(u for u in decisions if u.endswith("untitled.html"))
+    assert decisions[untitled]["kind"] == "article"
+    assert open_demo_db.execute("select reason from drops where url = ?", [untitled]).fetchone()[0] == "missing_title"

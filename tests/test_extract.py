@@ -46,7 +46,7 @@ def test_json_ld_graph_wins_and_gives_fields() -> None:
         f"<article><h1>H1 title</h1>{PARAS}</article>",
     )
     got = extract_page(html, "https://x/a")
-    assert got.is_article and got.page_kind_reason == "json-ld"
+    assert got.is_article and got.page_kind_reason == "json-ld:article"
     assert got.title == "Headline from JSON-LD"
     assert got.published_candidates[:3] == [
         ("2022-03-08T05:12:00+09:00", "json-ld:datePublished"),
@@ -86,7 +86,7 @@ def test_json_ld_graph_wins_and_gives_fields() -> None:
             "March 8, 2022 2:30 PM EST",
             "byline",
         ),
-        ("", "", "2022-03-08", "url"),
+        ("", "", "2022-03-08", "visible"),  # htmldate reads the URL's date too, as a reader would
     ],
 )
 def test_published_signals_in_priority(head: str, body: str, raw: str, source: str) -> None:
@@ -112,6 +112,7 @@ def test_every_signal_is_collected_and_byline_update_is_modified() -> None:
         ("2022-03-08T05:12:00+09:00", "meta:article:published_time"),
         ("2022-03-08", "time"),
         ("2022年3月8日 5時12分", "byline"),
+        ("2022-03-08", "visible"),
     ]
     assert got.modified_candidates == [
         ("2022-03-09T01:00:00+09:00", "meta:article:modified_time"),
@@ -139,7 +140,7 @@ def test_listing_pages_are_not_articles() -> None:
 
 def test_unmarked_long_page_is_an_article_by_heuristic() -> None:
     got = extract_page(page("<title>T</title>", f"<div class='content'>{PARAS}</div>"), "https://x/a")
-    assert got.is_article and got.page_kind_reason == "heuristic:text"
+    assert got.is_article and got.page_kind_reason == "running_text"
 
 
 def test_profile_url_rule_decides() -> None:

@@ -14,9 +14,9 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract import metadata
-from crawler.extract.dates import collect_dates, url_date
-from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, survives_pruning
+from crawler.extract import metadata, pagekind, titles
+from crawler.extract.dates import collect_dates, url_date, visible_date
+from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
 
 _BREAK = "\u2029"  # paragraph separator: never in page text after clean_block
@@ -46,6 +46,7 @@ class ExtractedPage:
     url: str
     is_article: bool
     page_kind_reason: str
+    page_kind_signals: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     blocks: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
@@ -61,9 +62,14 @@ class ExtractedPage:
     warnings: list[str] = field(default_factory=list)
 
 
+# lxml refuses a str that carries an XML encoding declaration (XHTML pages): the text is already decoded.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
 def parse_html(text: str) -> lxml_html.HtmlElement:
     if not text or not text.strip():
         raise ExtractError("empty document")
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -138,14 +144,23 @@ def _generic_blocks(tree: lxml_html.HtmlElement, text: str, url: str) -> tuple[l
     blocks = _trafilatura_blocks(tree, url)
     if len(blocks) > 1:
         return blocks, "trafilatura"
-    # trafilatura has pruned `tree`: parse again (rare path).
+    # trafilatura has pruned `tree`: parse again (rare path). The lone block is judged on the
+    # page as served (before our own pruning): only a block made mostly of link text is dropped.
     fresh = parse_html(text)
-    dense = main_blocks(fresh)
+    if blocks and mostly_links(blocks[0], fresh):
+        blocks = []
+    long_enough = bool(blocks) and len(blocks[0]) >= LONE_BLOCK
+    dense = main_blocks(fresh)  # prunes navigation, share widgets and footers off `fresh`
+    if blocks and not long_enough and not survives_pruning(blocks[0], fresh):
+        blocks = []  # a short blob of page furniture
     if len(dense) >= 2:
         return dense, "density"
-    if blocks and not survives_pruning(blocks[0], fresh):
-        return [], "trafilatura"
     return blocks, "trafilatura"
+
+
+# A lone block this long is kept unless it is mostly link text: articles whose text trafilatura
+# returns in one piece were lost to the pruning check (bench/realpages.py, dates/ and web/).
+LONE_BLOCK = 400
 
 
 def _language(
@@ -185,30 +200,6 @@ def _authors(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, An
     return out
 
 
-def _page_kind(
-    og_type: str | None,
-    ld: dict[str, Any] | None,
-    listing_ld: bool,
-    meta: dict[str, str],
-    blocks: list[str],
-    teasers: int,
-) -> tuple[bool, str]:
-    """Decide article vs listing. Structured signals first, then a size heuristic."""
-    if ld is not None:
-        return True, "json-ld"
-    if og_type == "article" or "article:published_time" in meta:
-        return True, "og:article"
-    if og_type or listing_ld:
-        return False, "structured:listing"
-    chars = sum(len(b) for b in blocks)
-    cjk = sum(1 for b in blocks for ch in b if ord(ch) > 0x2E80)
-    # CJK text carries about twice the information per character.
-    weight = chars + cjk
-    if weight >= 600 and teasers <= 1:
-        return True, "heuristic:text"
-    return False, "heuristic:short_or_teasers"
-
-
 def extract_page(
     text: str,
     url: str,
@@ -231,16 +222,29 @@ def extract_page(
     h1 = tree.xpath("//h1")
     title_tag = tree.xpath("//title")
     h1_text = _text(h1[0]) if h1 else None
-    title = (
-        (_text(title_el) if title_el is not None else None)
-        or (metadata.text_value(ld.get("headline")) if ld else None)
-        or meta.get("og:title")
-        or h1_text
-        or (_text(title_tag[0]) if title_tag else None)
+    publisher = metadata.text_value(ld.get("publisher")) if ld else None
+    site_name = meta.get("og:site_name") or publisher
+    title, _ = titles.choose_title(
+        {
+            "selector": _text(title_el) if title_el is not None else None,
+            "headline": metadata.text_value(ld.get("headline")) if ld else None,
+            "og:title": meta.get("og:title"),
+            "h1": h1_text,
+            "title": _text(title_tag[0]) if title_tag else None,
+        },
+        site_name,
+        url,
     )
 
-    published, modified = collect_dates(tree, meta, articles, selectors.published, selectors.modified)
-    found_in_url = url_date(url)
+    others = [o for o in objects if "datePublished" in o and not any(o is a for a in articles)]
+    published, modified = collect_dates(tree, meta, articles, selectors.published, selectors.modified, others)
+    # What a reader sees (htmldate reads it from the text; before trafilatura prunes the tree): the
+    # date when the page has no structured one, else the cross-check of the structured one.
+    seen = visible_date(text, url, extensive=not any(source != "byline" for _, source in published))
+    if seen:
+        published.append((seen, "visible"))
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    found_in_url = url_date(url) or (url_date(canonical[0]) if canonical else None)
     if found_in_url:
         published.append((found_in_url, "url"))
 
@@ -249,7 +253,6 @@ def extract_page(
     else:
         authors = _authors(tree, meta, ld)
 
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
     section = (metadata.text_value(ld.get("articleSection")) if ld else None) or meta.get("article:section")
     description = (
         (metadata.text_value(ld.get("description")) if ld else None)
@@ -257,11 +260,11 @@ def extract_page(
         or meta.get("description")
     )
     image = (metadata.first_url(ld.get("image")) if ld else None) or meta.get("og:image")
-    publisher = metadata.text_value(ld.get("publisher")) if ld else None
-    site_name = meta.get("og:site_name") or publisher
     og_type = meta.get("og:type", "").lower() or None
     listing_ld = metadata.has_listing_type(objects)
-    teasers = len(tree.xpath("//article"))
+    teasers = len(tree.xpath("//article")) + len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a]"))
+    # Read before trafilatura prunes the tree: the texts of links, to tell teasers from paragraphs.
+    link_texts = {normalize_block(t) for t in (_text(a) for a in tree.iter("a")) if len(t) >= 15}
 
     if selectors.body:
         blocks = _css_blocks(tree, selectors.body)
@@ -281,8 +284,25 @@ def extract_page(
     title_keys = {normalize_block(t) for t in (title, h1_text) if t}
     blocks = [b for b in blocks if normalize_block(b) not in title_keys]
 
+    weights = [pagekind.weight(b) for b in blocks]
+    total = sum(weights)
+    linked = sum(w for b, w in zip(blocks, weights, strict=True) if normalize_block(b) in link_texts)
+    signals = pagekind.PageSignals(
+        url=url,
+        ld_article=ld is not None,
+        ld_listing=listing_ld and ld is None,
+        og_type=og_type,
+        published_meta="article:published_time" in meta,
+        dated=any(source != "url" for _, source in published),
+        headline=bool(h1_text or meta.get("og:title")),
+        paragraphs=sum(w >= pagekind.PARAGRAPH for w in weights),
+        text_weight=total,
+        link_share=linked / total if total else 0.0,
+        teasers=teasers,
+    )
+    kind = pagekind.classify(signals)
     if article_url is None:
-        is_article, reason = _page_kind(og_type, ld, listing_ld, meta, blocks, teasers)
+        is_article, reason = kind.is_article, kind.reason
     else:
         is_article, reason = article_url, "profile:url_pattern"
 
@@ -290,6 +310,7 @@ def extract_page(
         url=url,
         is_article=is_article,
         page_kind_reason=reason,
+        page_kind_signals=kind.signals,
         title=title,
         blocks=blocks,
         authors=authors,

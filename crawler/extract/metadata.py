@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from lxml import html as lxml_html
@@ -44,12 +45,16 @@ def _flatten(data: Any) -> list[dict[str, Any]]:
     return out
 
 
+# JSON-LD wrapped for old XHTML parsers: "//<![CDATA[ ... //]]>" or "<!-- ... -->".
+_CDATA = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
+
+
 def json_ld_objects(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], int]:
     """All JSON-LD objects in the page (lists and @graph flattened) and the count of bad blocks."""
     objects: list[dict[str, Any]] = []
     errors = 0
     for script in tree.xpath('//script[contains(@type, "ld+json")]'):
-        text = (script.text or "").strip()
+        text = _CDATA.sub("", (script.text or "")).strip()
         if not text:
             continue
         try:

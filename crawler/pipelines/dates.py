@@ -86,6 +86,7 @@ class DatesPipeline:
             adapter[f"{field}_source"] = choice.source
             signals[field] = choice.signals
             if field == "published":
+                adapter["published_local"] = choice.local
                 adapter["published_precision"] = choice.precision
                 adapter["published_tz_assumed"] = bool(
                     choice.value and assumed and not choice.tz_explicit and choice.precision != "day"

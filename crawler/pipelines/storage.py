@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
+from crawler.signals import page_decided
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.database import now_iso
 from crawler.storage.pages import page_row
@@ -42,6 +43,7 @@ class StoragePipeline:
         self.buffer: list[dict[str, Any]] = []
         self.pages: list[dict[str, Any]] = []
         self.drops: list[dict[str, Any]] = []
+        self.decisions: list[dict[str, Any]] = []
         self.store: ArticleStore | None = None
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
@@ -56,6 +58,7 @@ class StoragePipeline:
         crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.page_decided, signal=page_decided)
         return pipeline
 
     def open_spider(self) -> None:
@@ -110,14 +113,19 @@ class StoragePipeline:
         if len(self.drops) >= self.config.db_batch_size:
             self.flush()
 
+    def page_decided(self, decision: dict[str, Any]) -> None:
+        self.decisions.append({**decision, "crawl_id": self.crawl_id, "decided_at": now_iso()})
+        if len(self.decisions) >= self.config.db_batch_size * 4:
+            self.flush()
+
     def flush(self) -> None:
         if self.store is None:
             return
-        counts = self.store.write_batch(self.buffer, self.pages, self.drops, self.crawl_id)
+        counts = self.store.write_batch(self.buffer, self.pages, self.drops, self.crawl_id, self.decisions)
         for key, value in counts.items():
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats.inc_value(f"news/storage/{key}", value)
-        self.buffer, self.pages, self.drops = [], [], []
+        self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
 
     def close_spider(self) -> None:
         self.flush()

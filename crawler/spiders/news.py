@@ -43,6 +43,7 @@ from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
 from crawler.items import Article
 from crawler.profiles import ProfileError, SiteProfile, get_profile, load_profiles, profile_for_url
+from crawler.signals import page_decided
 from crawler.text.dates import get_tz
 from crawler.text.timezones import stated_zone
 
@@ -125,6 +126,12 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(key, count)
 
+    def decide(self, url: str, kind: str, reason: str, signals: dict[str, Any] | None = None, links: int = 0) -> None:
+        """Record why a page is (or is not) an article: counted, and stored in `decisions`."""
+        self._inc(f"news/decisions/{kind}/{reason}")
+        decision = {"url": url, "kind": kind, "reason": reason, "signals": signals or {}, "links": links}
+        self.crawler.signals.send_catch_log(page_decided, decision=decision)
+
     def profile_for(self, url: str) -> SiteProfile | None:
         """The named profile, else the one that owns the URL's host (cached per host)."""
         if self.profile:
@@ -162,7 +169,9 @@ class NewsSpider(scrapy.Spider):
             return
         if not isinstance(response, HtmlResponse):
             self._inc("news/pages/non_html")
-            logger.info("skipped non-HTML response %s (%s)", response.url, response.headers.get("Content-Type"))
+            ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            self.decide(response.url, "other", "non_html", {"content_type": ctype})
+            logger.info("skipped non-HTML response %s (%s)", response.url, ctype)
             return
         yield from self._parse_html(response)
 
@@ -182,11 +191,20 @@ class NewsSpider(scrapy.Spider):
             listing = parse_listing(response.body)
         except (ValueError, OSError, EOFError) as exc:
             self._inc("news/discovery/bad_listing")
+            self.decide(response.url, "other", "bad_listing", {"error": str(exc)[:200]})
             logger.warning("could not read %s as %s: %s", response.url, kind, exc)
             return
         self._inc(f"news/discovery/{listing.kind}")
+        links = 0
         for entry in listing.entries:
-            url = strip_fragment(response.urljoin(entry.url))
+            try:
+                url = strip_fragment(response.urljoin(entry.url))
+                urlsplit(url).port  # noqa: B018  (raises on a malformed port)
+            except ValueError:
+                # One malformed entry must not end the listing.
+                self._inc("news/discovery/bad_url")
+                logger.info("skipped malformed URL %r in %s", entry.url, response.url)
+                continue
             deny = self.deny_for(url)
             if not should_follow(url, self.hosts, [], deny, check_extension=listing.kind != "sitemapindex"):
                 self._inc("news/discovery/offsite_or_denied")
@@ -197,7 +215,9 @@ class NewsSpider(scrapy.Spider):
                 "news_listing_date": entry.published_raw,
                 "news_listing_date_source": entry.published_source,
             }
+            links += 1
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+        self.decide(response.url, "listing", listing.kind, {"entries": len(listing.entries)}, links)
 
     def _parse_html(self, response: HtmlResponse) -> Iterator[Any]:
         url = strip_fragment(response.url)
@@ -215,17 +235,21 @@ class NewsSpider(scrapy.Spider):
             )
         except ExtractError as exc:
             self._inc("news/extract/unparseable")
+            self.decide(url, "other", "unparseable", {"error": str(exc)[:200]})
             logger.warning("could not parse %s: %s", url, exc)
             return
         except Exception as exc:  # a bug on hostile input must not end the crawl
             self._inc(f"news/extract/error/{type(exc).__name__}")
+            self.decide(url, "other", "extract_error", {"error": f"{type(exc).__name__}: {exc}"[:200]})
             logger.exception("extraction failed on %s", url)
             return
         for warning in page.warnings:
             self._inc(f"news/extract/{warning}")
         depth = response.meta.get("news_depth", 0)
-        if depth < self.follow_depth:
-            yield from self._follow_links(response, depth)
+        follow = list(self._follow_links(response, depth)) if depth < self.follow_depth else []
+        yield from follow
+        kind = "article" if page.is_article else "listing"
+        self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow))
         if not page.is_article:
             self._inc("news/pages/listing")
             return
@@ -234,7 +258,7 @@ class NewsSpider(scrapy.Spider):
         if response.meta.get("news_listing_date"):
             # The feed's or sitemap's date ranks below the page's own signals, above the URL.
             listed = {"raw": response.meta["news_listing_date"], "source": response.meta["news_listing_date_source"]}
-            at = next((i for i, s in enumerate(published) if s["source"] == "url"), len(published))
+            at = next((i for i, s in enumerate(published) if s["source"] in {"visible", "url"}), len(published))
             published.insert(at, listed)
         modified = [{"raw": raw, "source": source} for raw, source in page.modified_candidates]
         tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
@@ -278,13 +302,18 @@ class NewsSpider(scrapy.Spider):
             if request.callback == self.parse_robots:
                 return  # no robots.txt: nothing announced
             self._inc(f"news/fetch/http_{status}")
+            self.decide(request.url, "other", f"http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
-            if "robots.txt" not in failure.getErrorMessage():
+            if "robots.txt" in failure.getErrorMessage():
+                self.decide(request.url, "other", "robots_forbidden")
+            else:
                 self._inc("news/fetch/ignored")
             logger.info("not fetched %s: %s", request.url, failure.getErrorMessage())
         else:
             name = failure.type.__name__ if failure.type else "Error"
             self._inc(f"news/fetch/error/{name}")
+            if request.callback != self.parse_robots:
+                self.decide(request.url, "other", f"fetch_error/{name}")
             logger.warning("failed to fetch %s: %s", request.url, failure.getErrorMessage())

@@ -165,11 +165,30 @@ def m004_item_contract(db: sqlite_utils.Database) -> None:
         db.execute("delete from boilerplate where site in (select distinct site_name from articles)")
 
 
+def m005_decisions(db: sqlite_utils.Database) -> None:
+    """Why each fetched page is or is not an article (one row per URL, the latest decision)."""
+    db.table("decisions").create(
+        {
+            "url": str,
+            "crawl_id": int,
+            "kind": str,  # article | listing | other
+            "reason": str,  # the decisive signal, e.g. running_text, link_text, non_html, http_404
+            "signals": str,  # JSON: the signals and points behind it
+            "links": int,  # requests the page yielded (links followed, sitemap or feed entries)
+            "decided_at": str,
+        },
+        pk="url",
+    )
+    db.table("decisions").create_index(["kind", "reason"])
+    db.table("articles").add_column("published_local", str)  # the publisher's local time, with its offset
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
     m003_boilerplate_and_duplicates,
     m004_item_contract,
+    m005_decisions,
 ]
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.storage.database import dumps
+
 
 def page_row(
     url: str, body: bytes, crawl_id: int | None, fetched_at: str | None, status: int | None, encoding: str | None
@@ -25,6 +27,13 @@ def page_row(
 def record_pages(db: sqlite_utils.Database, pages: list[dict[str, Any]]) -> None:
     if pages:
         db.table("pages").upsert_all(pages, pk="url")
+
+
+def record_decisions(db: sqlite_utils.Database, decisions: list[dict[str, Any]]) -> None:
+    """The latest decision per URL (a page seen twice in a crawl keeps its last)."""
+    if decisions:
+        latest = {d["url"]: {**d, "signals": dumps(d.get("signals") or {})} for d in decisions}
+        db.table("decisions").upsert_all(list(latest.values()), pk="url")
 
 
 def record_drops(db: sqlite_utils.Database, drops: list[dict[str, Any]]) -> None:

@@ -17,7 +17,7 @@ from crawler.storage import boilerplate as model
 from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
 from crawler.storage.database import chunks
 from crawler.storage.neardup import NearDuplicates
-from crawler.storage.pages import record_drops, record_pages
+from crawler.storage.pages import record_decisions, record_drops, record_pages
 from crawler.text.boilerplate import BoilerplateRule
 from crawler.text.finalize import article_mentions, clean_article
 
@@ -64,11 +64,13 @@ class ArticleStore:
         pages: list[dict[str, Any]],
         drops: list[dict[str, Any]],
         crawl_id: int | None,
+        decisions: list[dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         counts = self.upsert_articles(articles, crawl_id) if articles else {}
         with self.db.conn:
             record_pages(self.db, pages)
             record_drops(self.db, drops)
+            record_decisions(self.db, decisions or [])
         return counts
 
     # -- cleaning again ------------------------------------------------------

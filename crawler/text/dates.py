@@ -100,6 +100,7 @@ class ParsedDate:
     tz_explicit: bool = False
     error: str | None = None
     method: str | None = None
+    offset_minutes: int | None = None  # the offset the time was given in (or assumed with)
 
 
 def get_tz(name: str | None) -> tzinfo | None:
@@ -121,7 +122,9 @@ def _finish(dt: datetime, default_tz: tzinfo | None, method: str) -> ParsedDate:
     if not explicit:
         dt = dt.replace(tzinfo=default_tz or UTC)
     utc = dt.astimezone(UTC).replace(microsecond=0)
-    return ParsedDate(utc.isoformat(), "minute", explicit, None, method)
+    offset = dt.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else None
+    return ParsedDate(utc.isoformat(), "minute", explicit, None, method, minutes)
 
 
 def _day(y: int, m: int, d: int, method: str) -> ParsedDate:

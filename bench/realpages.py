@@ -1,0 +1,387 @@
+"""The crawl path on real pages: our spider against trafilatura-in-Scrapy, same pages, same run.
+
+    .venv/bin/python bench/realpages.py [--sets aeb,jp,dates,web] [--limit N] [--keep DIR]
+
+Each set of ../shared/realpages is served on 127.0.0.1 (every page at its original path, a
+sitemap listing them all), crawled by `scrapy crawl news` into SQLite, and by the baseline
+spider (bench/baseline_spider.py) into its own SQLite file; then both databases are scored
+against the labels: pages stored, decisions by reason, body F1 (aeb, jp) or snippet F1 (web),
+title exact, day in the publisher's local day, minute+offset and authors (jp), ms per page.
+Skips cleanly when the folder is absent: the pages never enter this repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
+
+import sqlite_utils
+from w3lib.url import safe_url_string
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "realpages"
+BENCH = Path(__file__).resolve().parent
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "RETRY_TIMES": "0",
+    "DOWNLOAD_TIMEOUT": "20",
+    "LOG_LEVEL": "ERROR",
+}
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\s\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
+_WS = re.compile(r"\s+")
+
+
+# -- the sets ------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    key: str
+    url: str  # the original URL
+    html: bytes
+    body: str | None = None  # aeb, jp
+    title: str | None = None  # web, jp
+    day: str | None = None  # dates, web, jp (YYYY-MM-DD, publisher's local day)
+    instant: str | None = None  # jp: "2025-01-13 21:37:00+09:00"
+    authors: list[str] = field(default_factory=list)  # jp
+    with_: list[str] = field(default_factory=list)  # web
+    without: list[str] = field(default_factory=list)  # web
+    path: str = ""  # where it is served
+
+
+def load_set(name: str, limit: int | None) -> list[Case]:
+    base = REAL / name
+    cases: list[Case] = []
+    if name == "aeb":
+        truth = json.loads((base / "ground-truth.json").read_text())
+        for key, value in sorted(truth.items())[:limit]:
+            html = gzip.decompress((base / "html" / f"{key}.html.gz").read_bytes())
+            cases.append(Case(key, value.get("url") or f"https://aeb.example/{key}", html, body=value["articleBody"]))
+    elif name == "jp":
+        meta = json.loads((base / "meta.info").read_text())
+        for file, info in sorted(meta.items())[:limit]:
+            doc = next(iter(json.loads((base / f"{file.split('_')[0]}.json").read_text()).values()))
+            parts = list(doc["body"].get("summary") or [])
+            for section in doc["body"].get("sections") or []:
+                parts += (section.get("headline") or []) + (section.get("paragraphs") or [])
+            cases.append(
+                Case(
+                    file,
+                    info["url"],
+                    gzip.decompress((base / file).read_bytes()),
+                    body="\n".join(parts),
+                    title=doc.get("title"),
+                    day=(doc.get("publishing_date") or "")[:10] or None,
+                    instant=doc.get("publishing_date"),
+                    authors=list(doc.get("authors") or []),
+                )
+            )
+    else:
+        labels = json.loads((base / "labels.json").read_text())
+        for key, value in sorted(labels.items())[:limit]:
+            html = gzip.decompress((base / "html" / f"{key}.html.gz").read_bytes())
+            cases.append(
+                Case(
+                    key,
+                    value["url"],
+                    html,
+                    title=value.get("title"),
+                    day=value.get("date"),
+                    with_=list(value.get("with") or []),
+                    without=list(value.get("without") or []),
+                )
+            )
+    seen: set[str] = set()
+    for case in cases:
+        parts = urlsplit(case.url)
+        if not parts.netloc:  # labels without a real URL ("hard::site.page.html"): a path of its own
+            parts = urlsplit("https://unknown.example/" + re.sub(r"[^\w.-]+", "-", case.url))
+        path = ((parts.path or "/") + (f"?{parts.query}" if parts.query else "")).strip()
+        if path in seen or path in {"/", "/sitemap.xml", "/robots.txt"}:
+            path = f"/{parts.hostname}{path}"  # two pages of one path on different hosts
+        if path in seen:
+            path = f"/{case.key}{path}"
+        seen.add(path)
+        case.path = path
+    return cases
+
+
+# -- serving -------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        pages: dict[str, tuple[str, bytes]] = self.server.pages  # type: ignore[attr-defined]
+        found = pages.get(unquote(self.path))
+        status, ctype, body = (200, *found) if found else (404, "text/html", b"<h1>404</h1>")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+class Site:
+    def __init__(self, cases: list[Case]) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        urls = "".join(f"<url><loc>{escape(safe_url_string(self.base + c.path))}</loc></url>" for c in cases)
+        sitemap = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+        pages = {unquote(c.path): ("text/html", c.html) for c in cases}
+        pages["/sitemap.xml"] = ("application/xml", sitemap.encode())
+        self.httpd.pages = pages  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> Site:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# -- crawling --------------------------------------------------------------------
+
+
+def crawl_ours(site: Site, db: Path) -> float:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={site.base}/sitemap.xml"]
+    for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+    return time.perf_counter() - started
+
+
+def crawl_baseline(site: Site, db: Path, workdir: Path) -> float:
+    cmd = [sys.executable, "-m", "scrapy", "runspider", str(BENCH / "baseline_spider.py")]
+    cmd += ["-a", f"sitemap={site.base}/sitemap.xml", "-a", f"db={db}"]
+    for key, value in {**FAST, "ROBOTSTXT_OBEY": "0"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=workdir, env=env, check=False, capture_output=True)  # no project: plain Scrapy
+    return time.perf_counter() - started
+
+
+# -- scoring -------------------------------------------------------------------
+
+
+def tokens(text: str) -> Counter[str]:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return Counter(t for t in _TOKEN.findall(text) if re.search(r"\w", t))
+
+
+def f1(pred: str, gold: str) -> float:
+    p, g = tokens(pred), tokens(gold)
+    common = sum((p & g).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(p.values()), common / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def norm(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+@dataclass
+class Found:
+    """What one crawler stored for one page."""
+
+    title: str | None = None
+    body: str = ""
+    day: str | None = None
+    instant: str | None = None  # ISO with offset when known
+    authors: list[str] = field(default_factory=list)
+
+
+def ours_found(db: Path, base: str) -> tuple[dict[str, Found], dict[str, int]]:
+    found: dict[str, Found] = {}
+    decisions: Counter[str] = Counter()
+    if not db.exists():
+        return found, {}
+    database = sqlite_utils.Database(db)
+    columns = database["articles"].columns_dict
+    for row in database.query("select * from articles"):
+        local = row.get("published_local") if "published_local" in columns else None
+        day = local[:10] if local else _local_day(row.get("published_at"), row.get("timezone"))
+        path = (row.get("fetched_url") or row["url"])[len(base) :]
+        found[path] = Found(row["title"], row["body"] or "", day, local or row.get("published_at"),
+                            json.loads(row["authors"] or "[]"))  # fmt: skip
+    if "decisions" in database.table_names():
+        for r in database.query("select kind, reason, count(*) n from decisions group by 1, 2"):
+            decisions[f"{r['kind']}:{r['reason']}"] += r["n"]
+    crawl = next(database.query("select * from crawls order by id desc limit 1"), None)
+    if crawl:
+        stats = json.loads(crawl["stats"] or "{}")
+        for key in ("news/pages/listing", "news/extract/unparseable", "news/pages/non_html"):
+            if stats.get(key) and not decisions:
+                decisions[key.rsplit("/", 1)[-1]] += stats[key]
+        for key, value in json.loads(crawl["drops"] or "{}").items():
+            decisions[f"dropped:{key}"] += value
+        for key, value in stats.items():
+            if key.startswith("news/extract/error/"):
+                decisions[key] += value
+    return found, dict(decisions)
+
+
+def _local_day(value: str | None, tz: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value) == 10:
+        return value
+    from zoneinfo import ZoneInfo
+
+    try:
+        return datetime.fromisoformat(value).astimezone(ZoneInfo(tz or "UTC")).date().isoformat()
+    except (ValueError, KeyError):
+        return value[:10]
+
+
+def baseline_found(db: Path, base: str) -> dict[str, Found]:
+    if not db.exists() or "articles" not in sqlite_utils.Database(db).table_names():
+        return {}
+    out = {}
+    for row in sqlite_utils.Database(db).query("select * from articles"):
+        authors = [a.strip() for a in (row.get("author") or "").split(";") if a.strip()]
+        out[row["url"][len(base) :]] = Found(row["title"], row["text"] or "", row["date"], None, authors)
+    return out
+
+
+def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, Any]:
+    result: dict[str, Any] = {"stored": sum(c.path in found for c in cases), "of": len(cases)}
+    got = [(c, found.get(c.path, Found())) for c in cases]
+    if name in {"aeb", "jp"}:
+        result["body_f1"] = sum(f1(f.body, c.body or "") for c, f in got) / len(got)
+    if name == "web":
+        tp = fn = fp = 0
+        for c, f in got:
+            body = norm(f.body)
+            hits = [norm(s) in body for s in c.with_]
+            tp, fn = tp + sum(hits), fn + len(hits) - sum(hits)
+            fp += sum(norm(s) in body for s in c.without if norm(s))
+        p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        result["snippet_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+    titled = [(c, f) for c, f in got if c.title]
+    if titled:
+        result["title_exact"] = sum(norm(f.title or "") == norm(c.title or "") for c, f in titled) / len(titled)
+    dated = [(c, f) for c, f in got if c.day]
+    if dated:
+        result["day"] = sum((f.day or "")[:10] == c.day for c, f in dated) / len(dated)
+    if name == "jp":
+        result["minute_offset"] = sum(_same_instant(f.instant, c.instant) for c, f in got) / len(got)
+        result["authors_f1"] = sum(_set_f1(f.authors, c.authors) for c, f in got) / len(got)
+    return result
+
+
+def _same_instant(ours: str | None, gold: str | None) -> bool:
+    if not ours or not gold or len(ours) <= 10:
+        return False
+    a, b = datetime.fromisoformat(ours), datetime.fromisoformat(gold)
+    return a == b and a.utcoffset() == b.utcoffset()
+
+
+def _set_f1(pred: list[str], gold: list[str]) -> float:
+    p, g = {norm(x) for x in pred}, {norm(x) for x in gold}
+    if not p and not g:
+        return 1.0
+    common = len(p & g)
+    return 2 * common / (len(p) + len(g)) if common else 0.0
+
+
+def _fmt(result: dict[str, Any]) -> str:
+    parts = [f"stored {result['stored']}/{result['of']}"]
+    for key in ("body_f1", "snippet_f1", "title_exact", "day", "minute_offset", "authors_f1"):
+        if key in result:
+            parts.append(f"{key} {result[key]:.3f}")
+    parts.append(f"{result['ms']:.1f} ms/page")
+    return ", ".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="aeb,jp,dates,web")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages of each set")
+    parser.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
+    parser.add_argument("--misses", type=int, default=0, help="print up to N pages we miss, per set")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    if not REAL.exists():
+        print(f"skipped: {REAL} is not present")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="realpages-"))
+    try:
+        for name in args.sets.split(","):
+            if not (REAL / name).exists():
+                print(f"{name}: skipped (absent)")
+                continue
+            cases = load_set(name, args.limit)
+            ours_db, base_db = work / f"{name}-ours.db", work / f"{name}-baseline.db"
+            with Site(cases) as site:
+                elapsed = crawl_ours(site, ours_db)
+                found, decisions = ours_found(ours_db, site.base)
+                if not args.no_baseline:
+                    base_elapsed = crawl_baseline(site, base_db, work)
+                    base_found = baseline_found(base_db, site.base)
+            ours = {**score(name, cases, found), "ms": elapsed * 1000 / len(cases)}
+            print(f"{name:<6} ours     {_fmt(ours)}")
+            if not args.no_baseline:
+                baseline = {**score(name, cases, base_found), "ms": base_elapsed * 1000 / len(cases)}
+                print(f"{name:<6} baseline {_fmt(baseline)}")
+            print(f"{'':<6} decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(decisions.items())))
+            if args.misses:
+                _print_misses(name, cases, found, args.misses)
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for db in (ours_db, base_db):
+                    if db.exists():
+                        shutil.copy(db, args.keep / db.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _print_misses(name: str, cases: list[Case], found: dict[str, Found], limit: int) -> None:
+    shown = 0
+    for c in cases:
+        f = found.get(c.path)
+        why = None
+        if f is None:
+            why = "not stored"
+        elif c.day and (f.day or "")[:10] != c.day:
+            why = f"day {f.day} != {c.day}"
+        elif c.title and norm(f.title or "") != norm(c.title):
+            why = f"title {f.title!r} != {c.title!r}"
+        if why and shown < limit:
+            print(f"    miss {name}/{c.key} {c.path[:70]}: {why}")
+            shown += 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The headline a reader would give: chosen among the page's title signals by agreement.
+
+Pure. Candidates are a profile's selector, JSON-LD `headline`, `og:title`, the first `<h1>` and
+`<title>`. Each is unescaped (pages that escape twice leave "&quot;" after parsing), and the
+document titles (`og:title`, `<title>`) lose the site name and section names they carry
+around separators ("Headline | Site", "Site - Section - Headline", "Headline – Site.com").
+The candidate most others agree with wins (the same text, or a part of theirs between
+separators); a kicker ("Exclusive: Headline") that another signal leaves out goes too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# Separators between a headline and a site or section name, with spaces around them.
+_SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：]\s*|\s+::\s+")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+_WS = re.compile(r"\s+")
+_KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
+SOURCES = ("selector", "headline", "og:title", "h1", "title")
+
+
+def unescape(text: str) -> str:
+    """Whitespace tidied; entities left by double escaping decoded (at most twice more)."""
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
+
+
+def _key(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold().strip(" .!?\"'“”「」")
+
+
+def _site_words(site_name: str | None, url: str) -> set[str]:
+    words = set()
+    if site_name:
+        words.add(_key(site_name))
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        words.add(host)
+        words.add(host.split(".")[0])
+    return {w for w in words if w}
+
+
+def _is_site(segment: str, site: set[str]) -> bool:
+    key = _key(segment)
+    if not key:
+        return True
+    compact = key.replace(" ", "")
+    return any(key == w or compact == w.replace(" ", "") or (len(w) > 3 and w in key and len(key) <= len(w) + 12)
+               for w in site)  # fmt: skip
+
+
+def strip_site(title: str, site: set[str]) -> str:
+    """A document title without the site name (and the section names beside it)."""
+    parts = _SEPARATOR.split(title)
+    if len(parts) == 1:
+        return title
+    kept = [p for p in parts if not _is_site(p, site)]
+    if not kept:
+        return title
+    if len(kept) == len(parts):
+        # No site name recognised: "Headline | Short Name" still ends with the site in practice.
+        last = parts[-1]
+        if len(parts) == 2 and len(last) <= 30 and len(last.split()) <= 4 and len(parts[0]) > len(last):
+            return parts[0].strip()
+        return title
+    # What remains between separators: the longest part is the headline ("Section | Headline | Site").
+    return max(kept, key=len).strip()
+
+
+def choose_title(candidates: dict[str, str | None], site_name: str | None, url: str) -> tuple[str | None, str | None]:
+    """(title, the source it came from) by agreement among the candidates."""
+    site = _site_words(site_name, url)
+    found: list[tuple[str, str]] = []
+    for source in SOURCES:
+        raw = candidates.get(source)
+        if not raw:
+            continue
+        text = unescape(raw)
+        if source in {"og:title", "title", "headline"}:
+            text = strip_site(text, site)
+        if text:
+            found.append((source, text))
+    if not found:
+        return None, None
+    if found[0][0] == "selector":
+        return found[0][1], "selector"
+    keys = [(_key(t), source, t) for source, t in found]
+
+    def support(key: str) -> int:
+        count = 0
+        for other, _, full in keys:
+            if other == key:
+                count += 1
+            elif key and key in other and any(_key(p) == key for p in _SEPARATOR.split(full)):
+                count += 1
+        return count
+
+    best = max(keys, key=lambda k: (support(k[0]), -SOURCES.index(k[1])))
+    title, source = best[2], best[1]
+    # A kicker another signal leaves out ("Exclusive: Headline" against "Headline") goes.
+    m = _KICKER.match(title)
+    if m and any(_key(m.group(2)) == k for k, _, _ in keys):
+        title = m.group(2)
+    return title, source

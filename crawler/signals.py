@@ -1,0 +1,12 @@
+"""Our own Scrapy signal: the spider's decision about each page, sent beside the items.
+
+    crawler.signals.connect(handler, signal=page_decided)
+    def handler(decision: dict) -> None: ...
+
+A decision is {"url", "kind" ("article" | "listing" | "other"), "reason", "signals" (dict),
+"links" (requests yielded from the page)}; the storage component writes it to `decisions`.
+"""
+
+from __future__ import annotations
+
+page_decided = object()

@@ -1,0 +1,70 @@
+"""Date signals beyond the usual markup: CDATA JSON-LD, other JSON-LD types, meta spellings,
+<abbr>, the canonical URL, visible dates; the reader's date against markup; the local time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from crawler.extract import extract_page
+from crawler.text.dates import parse_date
+from crawler.text.signals import choose_date, local_time
+
+TEXT = "".join(f"<p>Ein Absatz mit genug laufendem Text für einen Artikel, Nummer {i}.</p>" for i in range(5))
+
+
+def page(head: str, body: str = "") -> str:
+    return f"<html lang='de'><head><title>T</title>{head}</head><body><h1>T</h1>{body}{TEXT}</body></html>"
+
+
+def sources(html: str, url: str = "https://ex.de/a") -> dict[str, str]:
+    return {source: raw for raw, source in extract_page(html, url).published_candidates}
+
+
+def test_json_ld_in_cdata_and_on_other_types() -> None:
+    cdata = '<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2023-04-28"}\n//]]></script>'
+    assert sources(page(cdata))["json-ld:datePublished"] == "2023-04-28"
+    claim = '<script type="application/ld+json">{"@type": "ClaimReview", "datePublished": "2021-02-03"}</script>'
+    assert sources(page(claim))["json-ld:datePublished"] == "2021-02-03"
+
+
+def test_meta_name_variants_and_abbr() -> None:
+    got = sources(page('<meta property="article:published:time" content="2011-11-22T10:00:00+01:00">'))
+    assert got["meta:article:published:time"] == "2011-11-22T10:00:00+01:00"
+    abbr = sources(page("", '<abbr class="published" title="2011-11-22T09:30:00+00:00">22. November 2011</abbr>'))
+    assert abbr["abbr"] == "2011-11-22T09:30:00+00:00"
+
+
+def test_canonical_url_date_and_visible_date() -> None:
+    canonical = sources(
+        page('<link rel="canonical" href="https://ex.de/2019/10/16/story.html">'), "https://ex.de/a?id=3"
+    )
+    assert canonical["url"] == "2019-10-16"
+    visible = sources(page("", '<p class="meta">Veröffentlicht am 22. November 2011</p>'))
+    assert visible["visible"] == "2011-11-22"
+
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def choose(candidates: list[tuple[str, str]], tz: str = "Europe/Berlin"):  # type: ignore[no-untyped-def]
+    return choose_date(candidates, lambda raw: parse_date(raw, tz, None, NOW), tz, NOW, timedelta(hours=1), 1990)
+
+
+def test_the_readers_date_overrules_markup_that_disagrees_but_keeps_its_minute_when_it_agrees() -> None:
+    disagree = choose([("2016-08-29T21:54:39Z", "json-ld:datePublished"), ("2019-05-06", "visible")])
+    assert (disagree.value, disagree.source, disagree.disagree) == ("2019-05-06", "visible", True)
+    agree = choose([("2019-05-06T08:00:00+02:00", "json-ld:datePublished"), ("2019-05-06", "visible")])
+    assert (agree.value, agree.source) == ("2019-05-06T06:00:00+00:00", "json-ld:datePublished")
+    # a byline is what the reader sees already: not overruled
+    byline = choose([("22. November 2011", "byline"), ("2011-11-25", "visible")])
+    assert byline.source == "byline"
+
+
+def test_published_local_keeps_the_publishers_offset() -> None:
+    tokyo = parse_date("2025-01-13T21:37:00+09:00", "Asia/Tokyo", None, NOW)
+    assert local_time(tokyo, "Asia/Tokyo") == "2025-01-13T21:37:00+09:00"
+    utc = parse_date("2025-01-13T12:37:00Z", "Asia/Tokyo", None, NOW)
+    assert local_time(utc, "Asia/Tokyo") == "2025-01-13T21:37:00+09:00"  # Z shown in the site's zone
+    naive = parse_date("2022年3月8日 5時12分", "Asia/Tokyo", ["ja"], NOW)
+    assert local_time(naive, "Asia/Tokyo") == "2022-03-08T05:12:00+09:00"
+    assert local_time(parse_date("2022-03-08", "Asia/Tokyo", None, NOW), "Asia/Tokyo") == "2022-03-08"

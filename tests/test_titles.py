@@ -1,0 +1,54 @@
+"""Titles without entities, site names, sections or kickers, chosen by agreement."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.titles import choose_title, strip_site
+
+URL = "https://www.example-news.com/2024/05/03/story.html"
+
+
+@pytest.mark.parametrize(
+    ("candidates", "site_name", "title"),
+    [
+        (
+            {"title": "Bridge closed after lorry strike | Example News"},
+            "Example News",
+            "Bridge closed after lorry strike",
+        ),
+        (
+            {"title": "Example News - Local - Bridge closed after lorry strike"},
+            "Example News",
+            "Bridge closed after lorry strike",
+        ),
+        ({"og:title": "Bridge closed – example-news.com", "h1": "Bridge closed"}, None, "Bridge closed"),
+        ({"title": "Bridge closed after lorry strike - The Courier"}, None, "Bridge closed after lorry strike"),
+        ({"h1": "&quot;We will rebuild&quot;, mayor says", "title": "x"}, None, '"We will rebuild", mayor says'),
+        ({"og:title": "It&#039;s over", "h1": "It's over"}, None, "It's over"),
+        # the h1 is the site logo; the headline agrees with <title>
+        (
+            {"headline": "Rates held at 5%", "h1": "Example News", "title": "Rates held at 5% | Example News"},
+            "Example News",
+            "Rates held at 5%",
+        ),
+        # a kicker another signal leaves out
+        (
+            {"h1": "Exclusive: Council to sell the old library", "og:title": "Council to sell the old library"},
+            None,
+            "Council to sell the old library",
+        ),
+        ({"title": "停戦交渉 続く - 毎日新聞", "h1": "停戦交渉 続く"}, "毎日新聞", "停戦交渉 続く"),
+        ({"title": "停戦交渉 続く：朝日新聞"}, "朝日新聞", "停戦交渉 続く"),
+        ({"selector": "Profile wins", "h1": "Other"}, None, "Profile wins"),
+        ({}, None, None),
+    ],
+)
+def test_choose_title(candidates: dict[str, str], site_name: str | None, title: str | None) -> None:
+    assert choose_title(candidates, site_name, URL)[0] == title
+
+
+def test_a_title_without_separators_is_kept_whole() -> None:
+    assert strip_site("Ten years of the ferry - and what comes next for the harbour", set()) == (
+        "Ten years of the ferry - and what comes next for the harbour"
+    )

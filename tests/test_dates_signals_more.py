@@ -21,7 +21,8 @@ def sources(html: str, url: str = "https://ex.de/a") -> dict[str, str]:
 
 
 def test_json_ld_in_cdata_and_on_other_types() -> None:
-    cdata = '<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2023-04-28"}\n//]]></script>'
+    ld = '{"@type": "NewsArticle", "datePublished": "2023-04-28"}'
+    cdata = f'<script type="application/ld+json">//<![CDATA[\n{ld}\n//]]></script>'
     assert sources(page(cdata))["json-ld:datePublished"] == "2023-04-28"
     claim = '<script type="application/ld+json">{"@type": "ClaimReview", "datePublished": "2021-02-03"}</script>'
     assert sources(page(claim))["json-ld:datePublished"] == "2021-02-03"

@@ -13,7 +13,7 @@ NAV = (
 )  # fmt: skip
 FOOTER = "<footer><p>© 2024 The Example Times. All rights reserved.</p><a href='/about'>About us</a></footer>"
 RELATED = "<aside><h3>Related</h3>" + "".join(
-    f'<h4><a href="/2024/05/0{i}/related-story-number-{i}.html">Related story number {i} about the council budget</a></h4>'
+    f'<h4><a href="/2024/05/0{i}/related-{i}.html">Related story number {i} about the council budget</a></h4>'
     for i in range(1, 7)
 ) + "</aside>"  # fmt: skip
 

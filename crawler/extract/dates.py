@@ -131,9 +131,9 @@ def collect_dates(
         squashed.setdefault(_squash(key), (key, value))
     for keys, out in ((PUBLISHED_META, published), (MODIFIED_META, modified)):
         for key in keys:
-            found = squashed.get(_squash(key))
-            if found:
-                _add(out, found[1], f"meta:{found[0]}")
+            named = squashed.get(_squash(key))
+            if named:
+                _add(out, named[1], f"meta:{named[0]}")
     for prop, out in (("datePublished", published), ("dateModified", modified)):
         for el in tree.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')[:1]:
             _add(out, element_date(el), f"itemprop:{prop}")

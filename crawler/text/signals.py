@@ -114,7 +114,7 @@ def choose_date(
         # right about three times as often on the labelled sets), refined below by a timed signal
         # of that day when there is one.
         index, raw, source, parsed = seen
-        day = local_day(parsed.value, tz_name)
+        day = local_day(seen[3].value, tz_name)
         choice.disagree = True
     if parsed.precision == "day":
         for _, raw2, source2, parsed2 in valid[1:]:

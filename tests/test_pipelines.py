@@ -166,18 +166,18 @@ def clean(item: Article, **settings: Any) -> Article:
 
 
 def test_clean_pipeline_makes_the_body_and_its_audit() -> None:
-    blocks = ["alpha one", "bravo two", "alpha one", "bravo two", "charlie 3", "★"]
+    blocks = ["Alpha one left.", "Bravo two came.", "Alpha one left.", "Bravo two came.", "Charlie 3 stayed.", "★"]
     item = clean(article(raw_blocks=blocks))
-    assert item["body"] == "alpha one\n\nbravo two\n\ncharlie 3"
+    assert item["body"] == "Alpha one left.\n\nBravo two came.\n\nCharlie 3 stayed."
     assert (item["blocks_total"], item["blocks_stripped"], item["blocks_repeat"], item["blocks_empty"]) == (6, 3, 2, 1)
-    assert item["stripped_blocks"][0] == {"position": 2, "text": "alpha one", "reason": "repeat"}
+    assert item["stripped_blocks"][0] == {"position": 2, "text": "Alpha one left.", "reason": "repeat"}
     assert item["content_hash"] and item["content_hash"] != clean(article(raw_blocks=blocks[:2]))["content_hash"]
 
 
 def test_repeats_switch_changes_the_item_and_the_database(tmp_path: Path) -> None:
-    blocks = ["alpha one", "alpha one", "bravo two"]
+    blocks = ["Alpha one left.", "Alpha one left.", "Bravo two came."]
     item = clean(article(raw_blocks=blocks), NEWS_REPEATS_ENABLED=False)
-    assert item["body"] == "alpha one\n\nalpha one\n\nbravo two" and item["blocks_repeat"] == 0
+    assert item["body"] == "Alpha one left.\n\nAlpha one left.\n\nBravo two came." and item["blocks_repeat"] == 0
     _, pipe = _storage(tmp_path, NEWS_REPEATS_ENABLED=False)
     _store(pipe, item)
     pipe.close_spider()

@@ -31,24 +31,47 @@ def test_normalize_block(raw: str, key: str) -> None:
     ("blocks", "kept", "stripped"),
     [
         ([], [], []),
-        (["alpha one", "bravo two"], ["alpha one", "bravo two"], []),
-        (["alpha one", "bravo two", "alpha one"], ["alpha one", "bravo two"], [(2, REPEAT)]),
+        (["Alpha one left.", "Bravo two came."], ["Alpha one left.", "Bravo two came."], []),
         (
-            ["alpha one", "bravo two", "charlie 3", "alpha one", "bravo two", "charlie 3"],
-            ["alpha one", "bravo two", "charlie 3"],
-            [(3, REPEAT), (4, REPEAT), (5, REPEAT)],
-        ),  # a whole run
-        (["xray block", " xray  block ", "XRAY BLOCK"], ["xray block", "XRAY BLOCK"], [(1, REPEAT)]),  # case kept
-        (["ｘｒａｙ　ｂｌｏｃｋ", "xray block"], ["ｘｒａｙ ｂｌｏｃｋ"], [(1, REPEAT)]),  # full-width repeat
-        (["150万人が避難", "170万人が避難"], ["150万人が避難", "170万人が避難"], []),  # numbers differ: both stay
-        (["", "  ", "alpha one"], ["alpha one"], []),  # whitespace-only blocks are not blocks
-        (
-            ["新たな仲介の動きも", "本文です。", "新たな仲介の動きも"],
-            ["新たな仲介の動きも", "本文です。"],
+            ["Alpha one left.", "Bravo two came.", "Alpha one left."],
+            ["Alpha one left.", "Bravo two came."],
             [(2, REPEAT)],
         ),
+        (
+            [
+                "Alpha one left.",
+                "Bravo two came.",
+                "Charlie 3 stayed.",
+                "Alpha one left.",
+                "Bravo two came.",
+                "Charlie 3 stayed.",
+            ],
+            ["Alpha one left.", "Bravo two came.", "Charlie 3 stayed."],
+            [(3, REPEAT), (4, REPEAT), (5, REPEAT)],
+        ),  # a whole run
+        (
+            ["Xray block ran.", " Xray  block ran. ", "XRAY BLOCK RAN."],
+            ["Xray block ran.", "XRAY BLOCK RAN."],
+            [(1, REPEAT)],
+        ),
+        (
+            ["ｘｒａｙ　ｂｌｏｃｋ　ｒａｎ．", "xray block ran."],
+            ["ｘｒａｙ ｂｌｏｃｋ ｒａｎ．"],
+            [(1, REPEAT)],
+        ),  # full-width
+        (["150万人が避難", "170万人が避難"], ["150万人が避難", "170万人が避難"], []),  # numbers differ: both stay
+        (["", "  ", "Alpha one left."], ["Alpha one left."], []),  # whitespace-only blocks are not blocks
+        (  # a repeated run takes its subheading with it
+            ["新たな仲介の動きも", "本文の段落です。", "新たな仲介の動きも", "本文の段落です。"],
+            ["新たな仲介の動きも", "本文の段落です。"],
+            [(2, REPEAT), (3, REPEAT)],
+        ),
         (["。。。", "★☆★", "😀😀", "本文"], ["本文"], [(0, EMPTY), (1, EMPTY), (2, EMPTY)]),
-        (["Ünïcödé", "Ünïcödé", "混在 mixed テキスト"], ["Ünïcödé", "混在 mixed テキスト"], [(1, REPEAT)]),
+        (
+            ["Ünïcödé ist da.", "Ünïcödé ist da.", "混在 mixed テキスト"],
+            ["Ünïcödé ist da.", "混在 mixed テキスト"],
+            [(1, REPEAT)],
+        ),
     ],
 )
 def test_clean_blocks(blocks: list[str], kept: list[str], stripped: list[tuple[int, str]]) -> None:
@@ -79,8 +102,8 @@ def test_seed_runs_are_removed_whole_and_order_kept() -> None:
 
 
 def test_linear_on_large_input() -> None:
-    blocks = [f"paragraph {i % 1000}" for i in range(20_000)]
-    result = clean_blocks(blocks, {block_key("paragraph 7")})  # all longer than a short label
+    blocks = [f"Paragraph {i % 1000} ends here." for i in range(20_000)]
+    result = clean_blocks(blocks, {block_key("Paragraph 7 ends here.")})  # sentences: prose repeats
     assert len(result.kept) == 999
     assert result.count(REPEAT) == 19_000 - 19
     assert result.count(BOILERPLATE) == 20
@@ -90,3 +113,13 @@ def test_short_labels_are_not_repeats() -> None:
     blocks = ["Q", "いつ始まる?", "A", "来月です。", "Q", "どこで?", "A", "東京です。"]
     assert clean_blocks(blocks).kept == blocks
     assert clean_blocks(["解説です。長い段落。", "解説です。長い段落。"]).count(REPEAT) == 1
+
+
+def test_repeated_structure_survives_but_not_repeated_prose() -> None:
+    day = ["Pre-Workout Meal", "Eat 60–90 minutes before your workout", "Post-Workout Meal", "Eat every 2–3 hours"]
+    schedule = ["Monday", *day, "Tuesday", *day, "Wednesday", *day]
+    assert clean_blocks(schedule).kept == schedule  # a timetable repeats its lines each day
+    table = ["Team", "Won", "Lost", "Hawks", "3", "1", "Owls", "3", "1"]
+    assert clean_blocks(table).kept == table
+    quoted = ["The mayor said:", "We will rebuild.", "Residents agreed.", "The mayor said:", "We will rebuild."]
+    assert clean_blocks(quoted).kept == quoted[:3]  # a sentence repeated takes its label with it

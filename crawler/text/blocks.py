@@ -12,8 +12,12 @@ The rule, for every block in page order:
 2. a block whose key is in the site's learned boilerplate is dropped as
    "boilerplate" (see crawler/text/boilerplate.py);
 3. a block whose key equals an earlier block's key is dropped as "repeat" -
-   unless it is a short label of at most SHORT_LABEL characters ("Q", "A",
-   "写真", "解説"): those structure an article each time they appear.
+   unless it is structure rather than prose: a short label of at most
+   SHORT_LABEL characters ("Q", "A", "写真", "解説"), or a line of at most
+   STRUCTURE_CHARS (CJK counted double) that does not end a sentence (a
+   table cell, a list item, a timetable line such as "Eat every 2–3 hours"):
+   those structure an article each time they appear. Repeated prose (the
+   NHK seed's runs of sentences) goes.
 
 Subheadings follow the same rule as paragraphs: a repeated subheading is a
 repeat. The key is the block after Unicode NFKC (full-width
@@ -39,6 +43,16 @@ _HAS_WORD = re.compile(r"[^\W_]")
 
 REPEAT, BOILERPLATE, EMPTY = "repeat", "boilerplate", "empty"
 SHORT_LABEL = 5
+STRUCTURE_CHARS = 60
+_SENTENCE_END = re.compile(r"[.。!！?？」』\"”)）]$")
+
+
+def is_structure(norm: str) -> bool:
+    """A short label, or a short line that does not end a sentence (table cell, list item)."""
+    if len(norm) <= SHORT_LABEL:
+        return True
+    weight = len(norm) + sum(1 for ch in norm if ord(ch) >= 0x2E80)
+    return weight <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
 
 
 def normalize_block(text: str) -> str:
@@ -80,24 +94,43 @@ class StripResult:
 def clean_blocks(blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True) -> StripResult:
     """Apply the rule above; boilerplate holds block keys (block_key). Linear in the blocks.
 
-    repeats=False keeps in-article repeats (rule 3 off: NEWS_REPEATS_ENABLED)."""
-    result = StripResult()
+    A repeated structural line (is_structure) goes only as part of a repeated run that holds
+    prose: the NHK seed's runs lose their subheadings with their paragraphs, while a timetable
+    or a table that repeats its cells keeps them. repeats=False keeps every in-article repeat
+    (rule 3 off: NEWS_REPEATS_ENABLED)."""
     seen: set[str] = set()
+    # (index, text, fate): fate is "keep", a strip reason, or "repeat?" (a structural repeat).
+    marked: list[tuple[int, str, str]] = []
     for index, block in enumerate(blocks):
         text = clean_block(block)
         if not text:
             continue  # whitespace-only: nothing was there
         if not has_words(text):
-            result.stripped.append((index, text, EMPTY))
+            marked.append((index, text, EMPTY))
             continue
         norm = normalize_block(text)
         key = hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest() if boilerplate else norm
         if boilerplate and key in boilerplate:
-            result.stripped.append((index, text, BOILERPLATE))
+            marked.append((index, text, BOILERPLATE))
+        elif repeats and key in seen:
+            marked.append((index, text, "repeat?" if is_structure(norm) else REPEAT))
+        else:
+            seen.add(key)
+            marked.append((index, text, "keep"))
+    result = StripResult()
+    run_start = 0
+    for i in range(len(marked) + 1):
+        # Runs of consecutive repeats (prose or structural); empty and boilerplate blocks join them.
+        if i < len(marked) and marked[i][2] != "keep":
             continue
-        if repeats and key in seen and len(norm) > SHORT_LABEL:
-            result.stripped.append((index, text, REPEAT))
-            continue
-        seen.add(key)
-        result.kept.append(text)
+        run = marked[run_start:i]
+        prose = any(fate == REPEAT for _, _, fate in run)
+        for index, text, fate in run:
+            if fate == "repeat?" and not prose:
+                result.kept.append(text)
+            else:
+                result.stripped.append((index, text, REPEAT if fate == "repeat?" else fate))
+        if i < len(marked):
+            result.kept.append(marked[i][1])
+        run_start = i + 1
     return result

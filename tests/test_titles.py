@@ -41,6 +41,21 @@ URL = "https://www.example-news.com/2024/05/03/story.html"
         ({"title": "停戦交渉 続く - 毎日新聞", "h1": "停戦交渉 続く"}, "毎日新聞", "停戦交渉 続く"),
         ({"title": "停戦交渉 続く：朝日新聞"}, "朝日新聞", "停戦交渉 続く"),
         ({"selector": "Profile wins", "h1": "Other"}, None, "Profile wins"),
+        # a dash inside the headline is not a separator from a site name when another signal agrees
+        (
+            {
+                "og:title": "Grüner Wasserstoff – das Schlüsselelement | Site",
+                "h1": "Grüner Wasserstoff – das Schlüsselelement",
+            },
+            "Site",
+            "Grüner Wasserstoff – das Schlüsselelement",
+        ),
+        # with no agreement, a headline-like <h1> is what the reader sees
+        (
+            {"og:title": "Rates: what it means", "h1": "Central bank holds rates as inflation climbs"},
+            None,
+            "Central bank holds rates as inflation climbs",
+        ),
         ({}, None, None),
     ],
 )

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 # Separators between a headline and a site or section name, with spaces around them.
 _SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：]\s*|\s+::\s+")
+_SEPARATOR_KEEP = re.compile(r"(\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：]\s*|\s+::\s+)")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _WS = re.compile(r"\s+")
 _KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
@@ -56,22 +57,39 @@ def _is_site(segment: str, site: set[str]) -> bool:
                for w in site)  # fmt: skip
 
 
+def _split(title: str) -> tuple[list[str], list[str]]:
+    pieces = _SEPARATOR_KEEP.split(title)
+    return pieces[0::2], pieces[1::2]  # parts, the separators between them
+
+
 def strip_site(title: str, site: set[str]) -> str:
-    """A document title without the site name (and the section names beside it)."""
-    parts = _SEPARATOR.split(title)
+    """A document title without the site name at either end ("Headline | Site",
+    "Site - Headline"); what lies between is kept whole with its separators."""
+    parts, seps = _split(title)
     if len(parts) == 1:
         return title
-    kept = [p for p in parts if not _is_site(p, site)]
-    if not kept:
+    start, end = 0, len(parts)
+    while start < end and _is_site(parts[start], site):
+        start += 1
+    while end > start and _is_site(parts[end - 1], site):
+        end -= 1
+    if start == end:
         return title
-    if len(kept) == len(parts):
+    if (start, end) == (0, len(parts)):
         # No site name recognised: "Headline | Short Name" still ends with the site in practice.
         last = parts[-1]
         if len(parts) == 2 and len(last) <= 30 and len(last.split()) <= 4 and len(parts[0]) > len(last):
             return parts[0].strip()
         return title
-    # What remains between separators: the longest part is the headline ("Section | Headline | Site").
-    return max(kept, key=len).strip()
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    return out.strip()
+
+
+def _plausible_h1(text: str, site: set[str]) -> bool:
+    """An <h1> that reads like a headline: not the site's name, not a one-word section label."""
+    return len(text) >= 15 and len(text.split()) >= 3 and not _is_site(text, site)
 
 
 def choose_title(candidates: dict[str, str | None], site_name: str | None, url: str) -> tuple[str | None, str | None]:
@@ -85,6 +103,10 @@ def choose_title(candidates: dict[str, str | None], site_name: str | None, url: 
         text = unescape(raw)
         if source in {"og:title", "title", "headline"}:
             text = strip_site(text, site)
+            parts = _SEPARATOR.split(text)
+            if len(parts) > 1:
+                # "Section | Headline": the longest part is offered too; agreement decides.
+                found.append((source, max(parts, key=len).strip()))
         if text:
             found.append((source, text))
     if not found:
@@ -93,16 +115,16 @@ def choose_title(candidates: dict[str, str | None], site_name: str | None, url: 
         return found[0][1], "selector"
     keys = [(_key(t), source, t) for source, t in found]
 
-    def support(key: str) -> int:
-        count = 0
-        for other, _, full in keys:
-            if other == key:
-                count += 1
-            elif key and key in other and any(_key(p) == key for p in _SEPARATOR.split(full)):
-                count += 1
-        return count
+    def support(key: str, source: str) -> int:
+        return len({s for other, s, _ in keys if other == key and s != source}) + 1
 
-    best = max(keys, key=lambda k: (support(k[0]), -SOURCES.index(k[1])))
+    def preference(source: str, text: str) -> int:
+        # What a reader sees first: a headline-like <h1>; then the publisher's declared headline.
+        if source == "h1":
+            return 4 if _plausible_h1(text, site) else 0
+        return {"headline": 3, "og:title": 2, "title": 1}.get(source, 0)
+
+    best = max(keys, key=lambda k: (support(k[0], k[1]), preference(k[1], k[2]), -len(k[2])))
     title, source = best[2], best[1]
     # A kicker another signal leaves out ("Exclusive: Headline" against "Headline") goes.
     m = _KICKER.match(title)

@@ -288,6 +288,7 @@ def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, An
             fp += sum(norm(s) in body for s in c.without if norm(s))
         p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
         result["snippet_f1"] = 2 * p * r / (p + r) if p + r else 0.0
+        result["snippet_p"], result["snippet_r"] = p, r
     titled = [(c, f) for c, f in got if c.title]
     if titled:
         result["title_exact"] = sum(norm(f.title or "") == norm(c.title or "") for c, f in titled) / len(titled)
@@ -304,7 +305,8 @@ def _same_instant(ours: str | None, gold: str | None) -> bool:
     if not ours or not gold or len(ours) <= 10:
         return False
     a, b = datetime.fromisoformat(ours), datetime.fromisoformat(gold)
-    return a == b and a.utcoffset() == b.utcoffset()
+    # To the minute (labels drop seconds), and in the same offset.
+    return a.replace(second=0) == b.replace(second=0) and a.utcoffset() == b.utcoffset()
 
 
 def _set_f1(pred: list[str], gold: list[str]) -> float:
@@ -317,7 +319,7 @@ def _set_f1(pred: list[str], gold: list[str]) -> float:
 
 def _fmt(result: dict[str, Any]) -> str:
     parts = [f"stored {result['stored']}/{result['of']}"]
-    for key in ("body_f1", "snippet_f1", "title_exact", "day", "minute_offset", "authors_f1"):
+    for key in ("body_f1", "snippet_f1", "snippet_p", "snippet_r", "title_exact", "day", "minute_offset", "authors_f1"):
         if key in result:
             parts.append(f"{key} {result[key]:.3f}")
     parts.append(f"{result['ms']:.1f} ms/page")

@@ -140,7 +140,7 @@ def test_listing_pages_are_not_articles() -> None:
 
 def test_unmarked_long_page_is_an_article_by_heuristic() -> None:
     got = extract_page(page("<title>T</title>", f"<div class='content'>{PARAS}</div>"), "https://x/a")
-    assert got.is_article and got.page_kind_reason == "running_text"
+    assert got.is_article and got.page_kind_reason == "long_text"
 
 
 def test_profile_url_rule_decides() -> None:
@@ -222,3 +222,13 @@ def test_language_from_text_when_undeclared() -> None:
         + "</article></body></html>"
     )
     assert extract_page(html, "https://x/a").language == "ja"
+
+
+def test_an_article_trafilatura_returns_in_one_piece_is_kept_and_a_blob_of_links_is_not() -> None:
+    prose = " ".join(f"Sentence {i} of a report that the page prints without paragraph tags." for i in range(20))
+    one_piece = page('<meta property="og:type" content="article"><title>Report</title>', f"<div>{prose}</div>")
+    got = extract_page(one_piece, "https://x/2022/05/04/report/")
+    assert got.is_article and got.blocks and "Sentence 19" in got.blocks[-1]
+    links = " ".join(f"<a href='/s{i}'>Another story headline number {i}</a>" for i in range(20))
+    blob = page('<meta property="og:type" content="article"><title>Links</title>', f"<div>{links}</div>")
+    assert extract_page(blob, "https://x/links").blocks == []

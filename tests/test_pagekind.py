@@ -102,6 +102,9 @@ def test_listing_pages_are_not_articles(url: str, body: str) -> None:
         ("https://ex.jp/article/1011185", "story"),
         ("https://ex.com/news/bridge-closed-after-lorry-strike", "story"),
         ("https://ex.com/about", "plain"),
+        ("https://ex.com/inhalte/aktuelles/schule/index.html", "plain"),
+        ("https://ex.com/?p=31228", "section"),  # a WordPress post: no listing query
+        ("https://ex.com/page/3", "listing"),
     ],
 )
 def test_url_shapes(url: str, shape: str) -> None:

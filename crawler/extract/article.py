@@ -118,7 +118,7 @@ def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
 
 
 def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
-    doc = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=False, with_metadata=False)
+    doc = trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=True, with_metadata=False)
     body = getattr(doc, "body", None)
     if body is None:
         return []

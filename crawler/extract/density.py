@@ -133,15 +133,14 @@ _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30f
 
 
 def mostly_links(block: str, tree: lxml_html.HtmlElement) -> bool:
-    """True when most of block's tokens are the text of links on the (unpruned) page: a lone
-    block trafilatura built from navigation, share widgets and related links."""
-    block_tokens = Counter(_TOKEN.findall(block.casefold()))
-    if not block_tokens:
+    """True when most of block's characters are the texts of links on the (unpruned) page: a
+    lone block trafilatura built from navigation, share widgets and related links."""
+    text = " ".join(block.split())
+    if not text:
         return True
-    link_tokens: Counter[str] = Counter()
-    for a in tree.iter("a"):
-        link_tokens.update(_TOKEN.findall(a.text_content().casefold()))
-    return sum((block_tokens & link_tokens).values()) / sum(block_tokens.values()) >= 0.5
+    links = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    covered = sum(len(t) * text.count(t) for t in links if len(t) >= 3 and t in text)
+    return covered >= len(text) / 2
 
 
 def survives_pruning(block: str, pruned: lxml_html.HtmlElement) -> bool:

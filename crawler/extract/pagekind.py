@@ -8,7 +8,7 @@ for an article:                               for a listing:
   og:type=article / article:published_time +2   most of the text is link text (teasers)   -3
   a publication date on the page (not URL) +1   many teaser elements / headline links      -2
   a headline (<h1> or og:title)            +1   a tag/category/author/page/archive URL     -2
-  running text: 3+ paragraphs               +2   a section or home URL (/, /world/)          -1
+  running text: 3+ paragraphs (8+: +3)      +2   a section or home URL (/, /world/)          -1
   or at least one paragraph (a brief)       +1   CollectionPage / ItemList in JSON-LD       -1
   a URL shaped like a story (date, id, slug)+1   no running text at all                      -2
 
@@ -28,10 +28,13 @@ ARTICLE_THRESHOLD = 2
 PARAGRAPH = 80
 # ... and enough of them make a full article even without other signals.
 FULL_TEXT = 1200
+LONG_TEXT = 8  # paragraphs
 
+# Folders that hold lists ("/tag/council/", "/author/jane", "/page/3"); a query asking for a
+# page of results or a search. Not "index.html" nor "?p=123" (WordPress posts live there).
 _LISTING_PATH = re.compile(
-    r"/(?:tags?|category|categories|topics?|themen|author|authors|autor|writers?|page|archives?|search|suche"
-    r"|rubrik|ressort|section|sections|index|latest|news-list)(?:/|$|\.)|[?&](?:page|p|paged|s|q)=",
+    r"/(?:tags?|category|categories|topics?|themen|authors?|autor|writers?|archives?|search|suche"
+    r"|rubrik|ressort|sections?|latest|news-list)(?:/|$)|/page/\d+|[?&](?:page|paged|s|q)=",
     re.IGNORECASE,
 )
 _STORY_DATE = re.compile(r"/(?:19|20)\d{2}[/-]?(?:0[1-9]|1[0-2])(?:[/-]?(?:0[1-9]|[12]\d|3[01]))?(?:/|[^\d]|$)")
@@ -93,7 +96,9 @@ def classify(s: PageSignals) -> PageKind:
         points["date_on_page"] = 1
     if s.headline:
         points["headline"] = 1
-    if s.paragraphs >= 3 or s.text_weight >= FULL_TEXT:
+    if s.paragraphs >= LONG_TEXT and s.teasers < s.paragraphs // 2 and s.link_share < 0.2:
+        points["long_text"] = 3  # a page of prose outweighs a list-like URL
+    elif s.paragraphs >= 3 or s.text_weight >= FULL_TEXT:
         points["running_text"] = 2
     elif s.paragraphs >= 1:
         points["short_text"] = 1

@@ -231,7 +231,7 @@ def ours_found(db: Path, base: str) -> tuple[dict[str, Found], dict[str, int]]:
     for row in database.query("select * from articles"):
         local = row.get("published_local") if "published_local" in columns else None
         day = local[:10] if local else _local_day(row.get("published_at"), row.get("timezone"))
-        path = (row.get("fetched_url") or row["url"])[len(base) :]
+        path = unquote((row.get("fetched_url") or row["url"])[len(base) :])
         found[path] = Found(row["title"], row["body"] or "", day, local or row.get("published_at"),
                             json.loads(row["authors"] or "[]"))  # fmt: skip
     if "decisions" in database.table_names():
@@ -270,13 +270,13 @@ def baseline_found(db: Path, base: str) -> dict[str, Found]:
     out = {}
     for row in sqlite_utils.Database(db).query("select * from articles"):
         authors = [a.strip() for a in (row.get("author") or "").split(";") if a.strip()]
-        out[row["url"][len(base) :]] = Found(row["title"], row["text"] or "", row["date"], None, authors)
+        out[unquote(row["url"][len(base) :])] = Found(row["title"], row["text"] or "", row["date"], None, authors)
     return out
 
 
 def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, Any]:
-    result: dict[str, Any] = {"stored": sum(c.path in found for c in cases), "of": len(cases)}
-    got = [(c, found.get(c.path, Found())) for c in cases]
+    result: dict[str, Any] = {"stored": sum(unquote(c.path) in found for c in cases), "of": len(cases)}
+    got = [(c, found.get(unquote(c.path), Found())) for c in cases]
     if name in {"aeb", "jp"}:
         result["body_f1"] = sum(f1(f.body, c.body or "") for c, f in got) / len(got)
     if name == "web":
@@ -372,7 +372,7 @@ def main() -> int:
 def _print_misses(name: str, cases: list[Case], found: dict[str, Found], limit: int) -> None:
     shown = 0
     for c in cases:
-        f = found.get(c.path)
+        f = found.get(unquote(c.path))
         why = None
         if f is None:
             why = "not stored"

@@ -99,6 +99,19 @@ def _demo_settings(db: str, log_level: str, overrides: tuple[str, ...]) -> Setti
     return settings
 
 
+def stored_site(store: ArticleStore, site: str | None, path: str) -> str | None:
+    """The stored site key a --site option means (key or name), or one clear error."""
+    from crawler.storage.export import resolve_site, site_names
+
+    if not site:
+        return None
+    key = resolve_site(store.db, site)
+    if key is None:
+        known = ", ".join(site_names(store.db)) or "none"
+        raise click.ClickException(f"no articles of site {site!r} in {path} (sites: {known})")
+    return key
+
+
 @cli.command()
 @click.option("--db", default="data/news.db", show_default=True, help="SQLite file to write.")
 @click.option(
@@ -182,17 +195,12 @@ def export(db: str | None, site: str | None, output: TextIO, overrides: tuple[st
     """
     import json
 
-    from crawler.storage.export import iter_export, resolve_site, site_names
+    from crawler.storage.export import iter_export
 
     config = news_config(project_settings(overrides))
     path = db or config.db
     store = open_existing(path, config)
-    key = None
-    if site:
-        key = resolve_site(store.db, site)
-        if key is None:
-            known = ", ".join(site_names(store.db)) or "none"
-            raise click.ClickException(f"no articles of site {site!r} in {path} (sites: {known})")
+    key = stored_site(store, site, path)
     count = 0
     for record in iter_export(store.db, key):
         output.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -235,7 +243,6 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
     from crawler.config import NewsConfig
     from crawler.reprocess import reextract
     from crawler.storage import ArticleStore
-    from crawler.storage.export import resolve_site, site_names
     from crawler.storage.runs import recorded_config
     from crawler.storage.stored_pages import count_stored_pages
 
@@ -253,12 +260,7 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
     click.echo(
         "cleaning settings: " + ", ".join(f"{NewsConfig.setting_name(k)}={v}" for k, v in config.cleaning().items())
     )
-    key = None
-    if site:
-        key = resolve_site(store.db, site)
-        if key is None:
-            known = ", ".join(site_names(store.db)) or "none"
-            raise click.ClickException(f"no articles of site {site!r} in {path} (sites: {known})")
+    key = stored_site(store, site, path)
     started = time.monotonic()
     if extract:
         total = count_stored_pages(store.db, key)

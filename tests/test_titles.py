@@ -50,6 +50,16 @@ URL = "https://www.example-news.com/2024/05/03/story.html"
             "Site",
             "Grüner Wasserstoff – das Schlüsselelement",
         ),
+        # og:title and <title> are one CMS field: their agreement does not outvote the <h1>
+        (
+            {
+                "og:title": "Marktplatz für ein gutes Leben",
+                "title": "Marktplatz für ein gutes Leben",
+                "h1": "Alles hat seine Zeit, sagt die Gärtnerin",
+            },
+            None,
+            "Alles hat seine Zeit, sagt die Gärtnerin",
+        ),
         # with no agreement, a headline-like <h1> is what the reader sees
         (
             {"og:title": "Rates: what it means", "h1": "Central bank holds rates as inflation climbs"},

@@ -22,6 +22,7 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _WS = re.compile(r"\s+")
 _KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
 SOURCES = ("selector", "headline", "og:title", "h1", "title")
+FAMILY = {"og:title": "document", "title": "document"}
 
 
 def unescape(text: str) -> str:
@@ -116,7 +117,9 @@ def choose_title(candidates: dict[str, str | None], site_name: str | None, url: 
     keys = [(_key(t), source, t) for source, t in found]
 
     def support(key: str, source: str) -> int:
-        return len({s for other, s, _ in keys if other == key and s != source}) + 1
+        # og:title and <title> come from one CMS field on most sites: they agree as one voice.
+        voices = {FAMILY.get(s, s) for other, s, _ in keys if other == key}
+        return len(voices - {FAMILY.get(source, source)}) + 1
 
     def preference(source: str, text: str) -> int:
         # What a reader sees first: a headline-like <h1>; then the publisher's declared headline.

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from crawler.extract import Selectors, extract_page
-from crawler.extract.article import ExtractError
+from crawler.extract.article import ExtractError, density_wins
 
 PARAS = "".join(
     f"<p>Paragraph number {i} carries enough words to count as article text for the extractor to keep.</p>"
@@ -232,3 +232,12 @@ def test_an_article_trafilatura_returns_in_one_piece_is_kept_and_a_blob_of_links
     links = " ".join(f"<a href='/s{i}'>Another story headline number {i}</a>" for i in range(20))
     blob = page('<meta property="og:type" content="article"><title>Links</title>', f"<div>{links}</div>")
     assert extract_page(blob, "https://x/links").blocks == []
+
+
+def test_a_long_lone_block_beats_a_few_short_paragraphs() -> None:
+    lone = ["Sentence of a long report printed as one block of text. " * 30]
+    captions = ["Photo: a view of the harbour at dawn.", "Photo: the old ferry pier."]
+    assert not density_wins(captions, lone)
+    paragraphs = [f"Paragraph {i} of the story, as the page divides it." * 5 for i in range(6)]
+    assert density_wins(paragraphs, lone) and density_wins(paragraphs, [])
+    assert not density_wins(paragraphs[:1], [])

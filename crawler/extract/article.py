@@ -153,9 +153,15 @@ def _generic_blocks(tree: lxml_html.HtmlElement, text: str, url: str) -> tuple[l
     dense = main_blocks(fresh)  # prunes navigation, share widgets and footers off `fresh`
     if blocks and not long_enough and not survives_pruning(blocks[0], fresh):
         blocks = []  # a short blob of page furniture
-    if len(dense) >= 2:
+    if density_wins(dense, blocks):
         return dense, "density"
     return blocks, "trafilatura"
+
+
+def density_wins(dense: list[str], lone: list[str]) -> bool:
+    """The density finder's paragraphs replace trafilatura's lone block only when there are two or
+    more and they hold at least half its text: one long block plus two captions keeps its block."""
+    return len(dense) >= 2 and sum(map(len, dense)) * 2 >= sum(map(len, lone))
 
 
 # A lone block this long is kept unless it is mostly link text: articles whose text trafilatura

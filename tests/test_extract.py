@@ -240,4 +240,7 @@ def test_a_long_lone_block_beats_a_few_short_paragraphs() -> None:
     assert not density_wins(captions, lone)
     paragraphs = [f"Paragraph {i} of the story, as the page divides it." * 5 for i in range(6)]
     assert density_wins(paragraphs, lone) and density_wins(paragraphs, [])
+    # the article inside a blob twice its size (share buttons, related links): the paragraphs win
+    article = ["A short story in two paragraphs.", "The second paragraph of it."]
+    assert density_wins(article, [" ".join(article) * 2])
     assert not density_wins(paragraphs[:1], [])

@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 
 import sqlite_utils
+from extraction import prf  # the same token metric as bench/extraction.py
 from w3lib.url import safe_url_string
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,6 @@ FAST = {
     "DOWNLOAD_TIMEOUT": "20",
     "LOG_LEVEL": "ERROR",
 }
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\s\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
 _WS = re.compile(r"\s+")
 
 
@@ -192,18 +192,8 @@ def crawl_baseline(site: Site, db: Path, workdir: Path) -> float:
 # -- scoring -------------------------------------------------------------------
 
 
-def tokens(text: str) -> Counter[str]:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return Counter(t for t in _TOKEN.findall(text) if re.search(r"\w", t))
-
-
 def f1(pred: str, gold: str) -> float:
-    p, g = tokens(pred), tokens(gold)
-    common = sum((p & g).values())
-    if not common:
-        return 0.0
-    precision, recall = common / sum(p.values()), common / sum(g.values())
-    return 2 * precision * recall / (precision + recall)
+    return prf(pred, gold)[2]
 
 
 def norm(text: str) -> str:

@@ -18,6 +18,7 @@ from crawler.extract import metadata, pagekind, titles
 from crawler.extract.dates import collect_dates, url_date, visible_date
 from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
+from crawler.text.boilerplate import weighted_length
 
 _BREAK = "\u2029"  # paragraph separator: never in page text after clean_block
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -292,7 +293,7 @@ def extract_page(
     title_keys = {normalize_block(t) for t in (title, h1_text) if t}
     blocks = [b for b in blocks if normalize_block(b) not in title_keys]
 
-    weights = [pagekind.weight(b) for b in blocks]
+    weights = [weighted_length(b) for b in blocks]
     total = sum(weights)
     linked = sum(w for b, w in zip(blocks, weights, strict=True) if normalize_block(b) in link_texts)
     signals = pagekind.PageSignals(

@@ -65,11 +65,6 @@ class PageKind:
     signals: dict[str, Any] = field(default_factory=dict)
 
 
-def weight(text: str) -> int:
-    """Characters, CJK counted double (they carry about twice the information)."""
-    return len(text) + sum(1 for ch in text if ord(ch) >= 0x2E80)
-
-
 def url_shape(url: str) -> str:
     """ "listing" (tag, category, author, page N...), "section" (home or one folder), "story" (a date,
     a long id or a slug of words), or "plain"."""

@@ -34,6 +34,8 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from crawler.text.boilerplate import weighted_length
+
 _WS = re.compile(r"\s+")
 # Whitespace next to a CJK character or CJK punctuation carries no meaning ("東京 都" = "東京都").
 _CJK_SPACE = re.compile(
@@ -51,8 +53,7 @@ def is_structure(norm: str) -> bool:
     """A short label, or a short line that does not end a sentence (table cell, list item)."""
     if len(norm) <= SHORT_LABEL:
         return True
-    weight = len(norm) + sum(1 for ch in norm if ord(ch) >= 0x2E80)
-    return weight <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
+    return weighted_length(norm) <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
 
 
 def normalize_block(text: str) -> str:

@@ -55,24 +55,28 @@ def write_articles(
     for chunk in chunks(urls):
         existing.update(db.execute(f"select url, content_hash from articles where url in ({marks(chunk)})", chunk))
     stamp = now_iso()
-    rows, new_rows, old_rows = [], [], []
+    rows, new_rows, changed_rows, same_rows = [], [], [], []
     for url, article in latest.items():
         row = article_row(article, crawl_id)
         rows.append(row)
         # Every block was boilerplate, a repeat or empty: stored (raw blocks kept), but counted.
         counts["emptied"] += not row["body"]
-        if url in existing:
-            counts["updated" if existing[url] != row["content_hash"] else "unchanged"] += 1
-            old_rows.append(row)
-        else:
+        if url not in existing:
             counts["inserted"] += 1
-            new_rows.append({**row, "first_seen_at": stamp})
+            new_rows.append({**row, "first_seen_at": stamp, "changed_at": stamp})
+        elif existing[url] != row["content_hash"]:
+            counts["updated"] += 1
+            changed_rows.append({**row, "changed_at": stamp})
+        else:
+            counts["unchanged"] += 1
+            same_rows.append(row)
     with db.conn:
         replace_children(db, list(latest.values()))
-        if new_rows:
-            db.table("articles").upsert_all(new_rows, pk="url")
-        if old_rows:
-            db.table("articles").upsert_all(old_rows, pk="url")
+        # One call per shape: an upsert writes every column its rows carry, so unchanged rows,
+        # which carry no changed_at, keep theirs.
+        for group in (new_rows, changed_rows, same_rows):
+            if group:
+                db.table("articles").upsert_all(group, pk="url")
     return counts, rows
 
 

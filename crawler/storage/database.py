@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.storage.migrations import MIGRATIONS, migrate
+from crawler.storage.search import register_functions
 
 CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 MARKER_TABLES = {"_migrations", "articles"}
@@ -86,6 +87,7 @@ def open_db(path: str | Path, timeout: float = 30.0, create: bool = True) -> sql
         raise DatabaseError(f"{path}: is a folder, not a database file")
     try:
         db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=timeout))
+        register_functions(db.conn)  # the search index's triggers call them
         _check_ours(db, path)
         db.enable_wal()
         migrate(db)

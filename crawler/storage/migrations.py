@@ -183,12 +183,47 @@ def m005_decisions(db: sqlite_utils.Database) -> None:
     db.table("articles").add_column("published_local", str)  # the publisher's local time, with its offset
 
 
+# The reader's list of articles (Datasette's default page for browsing): one line per article,
+# newest first by the publisher's local time, the full row one click away (the plugin links the
+# title). article_id is the articles rowid, which ties the view to the search index.
+ARTICLE_LIST_VIEW = """
+create view if not exists article_list as
+select
+  rowid as article_id,
+  title,
+  site,
+  coalesce(published_local, published_at) as published,
+  language,
+  substr(
+    substr(body, 1, case when instr(body, char(10)) > 0 then instr(body, char(10)) - 1 else length(body) end),
+    1, 200
+  ) as lead,
+  url,
+  duplicate_of
+from articles
+"""
+
+
+def m006_search(db: sqlite_utils.Database) -> None:
+    """Japanese-capable full-text search (bigram FTS5 index kept by triggers) and the reader's view."""
+    from crawler.storage.search import create_index
+
+    create_index(db)
+    db.execute(ARTICLE_LIST_VIEW)
+    # When the article's content last changed (first stored, or a new content hash): what
+    # `export --changed-since` reads. Rows stored before count from their first sighting.
+    db.table("articles").add_column("changed_at", str)
+    db.execute("update articles set changed_at = coalesce(first_seen_at, fetched_at)")
+    db.table("articles").create_index(["changed_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
     m003_boilerplate_and_duplicates,
     m004_item_contract,
     m005_decisions,
+    m006_search,
 ]
 
 

@@ -1,0 +1,130 @@
+"""Canned queries for a news database in Datasette: what a reader asks most.
+
+Empty parameters mean "any": every filter is written `(:p = '' or ...)`, so a query page opens
+with results before anything is typed. Days are the publisher's local days (published_local).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from crawler.storage.export import ARTICLES_PER_DAY_SQL
+from crawler.storage.search import FTS_TABLE, RANK
+
+LOCAL_DAY = "substr(coalesce(a.published_local, a.published_at), 1, 10)"
+
+# datasette-vega reads its chart from the URL fragment: a line per site, articles per day.
+CHART_FRAGMENT = (
+    "#g.mark=line&g.x_column=day&g.x_type=temporal&g.y_column=articles&g.y_type=quantitative&g.color_column=site"
+)
+
+
+def chart_path(database: str) -> str:
+    return f"/{quote(database)}/articles_per_day{CHART_FRAGMENT}"
+
+
+QUERIES: dict[str, dict[str, Any]] = {
+    "latest": {
+        "title": "Latest articles",
+        "description": "The newest articles by publication time, one line each (near-duplicates left out).",
+        "sql": f"""select a.title, a.site, a.published_local, a.language,
+  substr(a.body, 1, 160) as lead, a.url
+from articles a
+where a.duplicate_of is null
+  and (:site = '' or a.site = :site or a.site_name = :site)
+order by a.published_at desc
+limit 100""",
+    },
+    "search": {
+        "title": "Search articles",
+        "description": (
+            "Full-text search, Japanese included: every word must match (停戦, 停戦交渉, ウクライナ, "
+            "election); best matches first (bm25, title counts more), hits highlighted. Optional "
+            "filters: site (key or name), language (ja, en), local days since / until (YYYY-MM-DD)."
+        ),
+        "sql": f"""select a.title, {RANK} as rank, a.site, a.published_local, a.language,
+  news_snippet(a.body, :q) as snippet, a.url
+from {FTS_TABLE}
+join articles a on a.rowid = {FTS_TABLE}.rowid
+where {FTS_TABLE} match news_fts_query(:q)
+  and (:site = '' or a.site = :site or a.site_name = :site)
+  and (:language = '' or a.language = :language)
+  and (:since = '' or {LOCAL_DAY} >= :since)
+  and (:until = '' or {LOCAL_DAY} <= :until)
+order by rank
+limit 100""",
+    },
+    "articles_per_day": {
+        "title": "Articles per day per site",
+        "description": "Articles first published on each local day, per site (near-duplicates left out).",
+        "sql": ARTICLES_PER_DAY_SQL,
+    },
+    "articles_mentioning_day": {
+        "title": "Articles mentioning a day",
+        "description": "Articles whose text refers to a given day (YYYY-MM-DD), e.g. 「3月8日」 or 'last Tuesday'.",
+        "sql": """select a.title, a.site, a.published_local, m.surface, m.kind, m.value, a.url
+from date_mentions m
+join articles a on a.url = m.article_url
+where m.value = :day
+order by a.published_at desc
+limit 500""",
+    },
+    "near_duplicate_groups": {
+        "title": "Near-duplicate groups",
+        "description": "Stories stored under more than one URL (syndicated copies, re-publications): the "
+        "original and its copies.",
+        "sql": """select o.url as original, o.title, o.site, count(d.url) as copies,
+  group_concat(d.url, char(10)) as copy_urls
+from articles d
+join articles o on o.url = d.duplicate_of
+group by o.url
+order by copies desc, o.published_at desc
+limit 500""",
+    },
+    "stripped_text": {
+        "title": "What was stripped and why",
+        "description": "Text removed from article bodies, by site and reason (repeat, boilerplate, empty), most "
+        "frequent first.",
+        "sql": """select site, reason, text, count(*) as times, count(distinct article_url) as articles
+from stripped_blocks
+where (:site = '' or site = :site)
+group by site, reason, text
+order by times desc
+limit 500""",
+    },
+    "why_not_an_article": {
+        "title": "Why is this URL not an article?",
+        "description": "Pages fetched but not stored as articles (listings, errors, non-HTML) and items dropped "
+        "by the pipelines, with the reason. Give part of a URL to look one up.",
+        "sql": """select url, 'page' as stage, kind, reason, signals as detail, decided_at as at
+from decisions
+where kind != 'article' and (:url = '' or url like '%' || :url || '%')
+union all
+select url, 'pipeline' as stage, 'dropped' as kind, reason, message as detail, dropped_at as at
+from drops
+where (:url = '' or url like '%' || :url || '%')
+order by at desc
+limit 500""",
+    },
+    "crawl_history": {
+        "title": "Crawl history",
+        "description": "Every crawl run: when, how it ended, pages fetched, articles new / changed / unchanged, "
+        "drops and problems by reason.",
+        "sql": """select id, started_at, finished_at, status, pages_fetched, articles_inserted as new,
+  articles_updated as changed, articles_unchanged as unchanged, items_dropped as dropped, drops, errors
+from crawls
+order by id desc""",
+    },
+}
+
+
+def canned_queries_for(database: str) -> dict[str, dict[str, Any]]:
+    """The queries, with the chart link written for this database's name."""
+    queries = {name: dict(q) for name, q in QUERIES.items()}
+    per_day = queries["articles_per_day"]
+    per_day["description_html"] = (
+        f"{per_day['description']} "
+        f'<a href="{chart_path(database)}">Show as a chart</a> (datasette-vega: a line per site).'
+    )
+    return queries

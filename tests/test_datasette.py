@@ -39,3 +39,121 @@ def test_any_file_name_gets_our_metadata_from_the_plugin(demo_db: tuple[Path, st
         assert "One row per article URL" not in notes.text
 
     asyncio.run(run())
+
+
+# -- search, pages and queries (the reader's side) ------------------------------------------------
+
+from crawler.text.search import normalize, query_terms  # noqa: E402
+
+
+def _truth(db: Path, query: str) -> set[str]:
+    """The URLs whose title or body contains every term: plain substring search, no index."""
+    rows = sqlite_utils.Database(db).query("select url, title, body from articles")
+    return {
+        r["url"]
+        for r in rows
+        if all(normalize(t) in normalize(f"{r['title']}\n{r['body']}") for t in query_terms(query))
+    }
+
+
+async def _datasette(db: Path) -> Datasette:
+    ds = Datasette([str(db)])  # mutable, as `news-crawler serve` opens it
+    await ds.invoke_startup()
+    return ds
+
+
+@pytest.mark.parametrize("query", ["停戦", "停戦交渉", "避難ルート", "ウクライナ", "inflation", "ウクライナ 停戦", "bridges"])
+def test_search_box_returns_exactly_the_matching_articles(demo_db: tuple[Path, str], query: str) -> None:
+    db = demo_db[0]
+    truth = _truth(db, query)
+
+    async def run() -> None:
+        ds = await _datasette(db)
+        for table in ("article_list", "articles"):
+            rows = (await ds.client.get(f"/news/{table}.json?_search={query}&_shape=array&_size=max")).json()
+            assert {r["url"] for r in rows} == truth, (table, query)
+        page = await ds.client.get(f"/news/article_list?_search={query}")
+        assert page.status_code == 200 and 'name="_search"' in page.text
+
+    asyncio.run(run())
+    if query in {"停戦", "ウクライナ", "inflation"}:
+        assert truth  # the demo has them: the comparison is not empty against empty
+
+
+def test_ranked_search_query_highlights_and_escapes(demo_db: tuple[Path, str]) -> None:
+    async def run() -> None:
+        ds = await _datasette(db := demo_db[0])
+        empty = "&site=&language=&since=&until="
+        rows = (await ds.client.get(f"/news/search.json?q=停戦{empty}&_shape=array")).json()
+        assert {r["url"] for r in rows} == _truth(db, "停戦")
+        assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)  # bm25: lower is better
+        assert rows[0]["url"].endswith("k10013519522.html")  # 停戦 in its title and body
+        assert all("<mark>停戦</mark>" in r["snippet"] for r in rows)
+        page = await ds.client.get(f"/news/search?q=停戦{empty}")
+        assert "<mark>停戦</mark>" in page.text  # rendered as a highlight, not as text
+        only_ja = (await ds.client.get(f"/news/search.json?q=the&site=&language=ja&since=&until=&_shape=array")).json()
+        assert only_ja == []
+        since = (await ds.client.get("/news/search.json?q=ウクライナ&site=&language=ja&since=2022-03-09&until=&_shape=array")).json()
+        assert since and all(r["published_local"][:10] >= "2022-03-09" for r in since)
+        for hostile in ['"', "NEAR(停戦", "停戦 OR", "(((", "-", "*", "AND"]:
+            for path in (f"/news/search?q={hostile}{empty}", f"/news/article_list?_search={hostile}"):
+                assert (await ds.client.get(path)).status_code == 200, path
+
+    asyncio.run(run())
+
+
+def test_reader_pages_link_titles_and_fold_long_bodies(demo_db: tuple[Path, str]) -> None:
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        listing = await ds.client.get("/news/article_list")
+        assert listing.status_code == 200
+        import re
+
+        link = re.search(r'<td class="col-title[^>]*><a href="(/news/articles/[^"]+)">([^<]+)</a>', listing.text)
+        assert link, "the title links to the full row"
+        row = await ds.client.get(link.group(1))
+        assert row.status_code == 200 and link.group(2) in row.text
+        rows = (await ds.client.get("/news/article_list.json?_shape=array&_size=5")).json()
+        published = [r["published"] for r in rows]
+        assert published == sorted(published, reverse=True)  # newest first by default
+        assert set(rows[0]) == {"article_id", "title", "site", "published", "language", "lead", "url", "duplicate_of"}
+        assert all("\n" not in (r["lead"] or "") and len(r["lead"] or "") <= 200 for r in rows)
+        table = await ds.client.get("/news/articles?_size=3")
+        assert "<details><summary>" in table.text  # long bodies folded, one click away
+
+    asyncio.run(run())
+
+
+def test_every_canned_query_runs_with_empty_parameters(demo_db: tuple[Path, str]) -> None:
+    from crawler.datasette.queries import QUERIES
+
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        for name in QUERIES:
+            response = await ds.client.get(f"/news/{name}.json?q=&site=&language=&since=&until=&url=&day=&_shape=array")
+            assert response.status_code == 200, (name, response.text[:300])
+        per_day = (await ds.client.get("/news/articles_per_day.json?_shape=array")).json()
+        assert sum(r["articles"] for r in per_day) == sqlite_utils.Database(demo_db[0]).execute(
+            "select count(*) from articles where published_at is not null and duplicate_of is null"
+        ).fetchone()[0]
+        why = (await ds.client.get("/news/why_not_an_article.json?url=&_shape=array")).json()
+        assert {"listing", "other", "dropped"} <= {r["kind"] for r in why}
+        mentions = (await ds.client.get("/news/articles_mentioning_day.json?day=2022-03-07&_shape=array")).json()
+        assert mentions and all(r["value"] == "2022-03-07" for r in mentions)
+        history = (await ds.client.get("/news/crawl_history.json?_shape=array")).json()
+        assert history[0]["status"] == "finished"
+
+    asyncio.run(run())
+
+
+def test_chart_page_uses_datasette_vega(demo_db: tuple[Path, str]) -> None:
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        plugins = {p["name"] for p in (await ds.client.get("/-/plugins.json")).json()}
+        assert "datasette-vega" in plugins
+        db_page = await ds.client.get("/news")
+        assert "articles_per_day" in db_page.text
+        page = await ds.client.get("/news/articles_per_day")
+        assert "g.mark=line" in page.text and "/-/static-plugins/datasette_vega/" in page.text
+
+    asyncio.run(run())

@@ -210,6 +210,10 @@ def m006_search(db: sqlite_utils.Database) -> None:
 
     create_index(db)
     db.execute(ARTICLE_LIST_VIEW)
+
+
+def m007_changed_at(db: sqlite_utils.Database) -> None:
+    """When the article's content last changed, for incremental exports."""
     # When the article's content last changed (first stored, or a new content hash): what
     # `export --changed-since` reads. Rows stored before count from their first sighting.
     db.table("articles").add_column("changed_at", str)
@@ -224,6 +228,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_item_contract,
     m005_decisions,
     m006_search,
+    m007_changed_at,
 ]
 
 

@@ -13,6 +13,12 @@ def per_day_chart(rows: Sequence[dict[str, Any]], path: str | Path, title: str =
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display, no GUI toolkit
+    # Site names may be Japanese: fall back to a CJK font when one is installed (fonts-ipafont-gothic).
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in ("IPAGothic", "IPAPGothic", "Noto Sans CJK JP") if name in installed]
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk]
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
@@ -27,7 +33,8 @@ def per_day_chart(rows: Sequence[dict[str, Any]], path: str | Path, title: str =
     try:
         for site in sorted(series):
             points = sorted(series[site].items())
-            ax.plot([d for d, _ in points], [n for _, n in points], marker="o", markersize=3, label=site)
+            x = mdates.date2num([d for d, _ in points])
+            ax.plot(x, [n for _, n in points], marker="o", markersize=3, label=site)
         ax.set_title(title)
         ax.set_ylabel("articles")
         ax.set_ylim(bottom=0)

@@ -232,8 +232,8 @@ def export(
         news-crawler export --language ja --no-duplicates --fields url,title,body,published_local
         news-crawler export --changed-since 2026-11-28T00:00 | head -n 5
     """
-    from crawler.storage.export import ExportFilter, count_export, export_fields, iter_export
     from crawler.jsonl import SCHEMA_PATH, write_jsonl
+    from crawler.storage.export import ExportFilter, count_export, export_fields, iter_export
 
     if show_schema:
         click.echo(SCHEMA_PATH.read_text(encoding="utf-8"), nl=False)
@@ -277,7 +277,8 @@ def export(
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output if not to_stdout else 'stdout'}: {exc.strerror or exc}")
+        where = "stdout" if to_stdout else output
+        raise click.ClickException(f"cannot write {where}: {exc.strerror or exc}") from exc
     click.echo(f"{count} articles exported" if count else f"no articles in {path} match: nothing exported", err=True)
 
 
@@ -340,9 +341,13 @@ def search(
 
 @cli.command()
 @click.argument("db", required=False)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (keep 127.0.0.1 unless you mean it).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (keep 127.0.0.1 unless you mean it)."
+)
 @click.option("--port", type=int, default=8001, show_default=True, help="Port (0: any free port).")
-@click.option("--get", "get_path", default=None, metavar="PATH", help="Print one page (e.g. /news/search.json?q=停戦) and exit.")
+@click.option(
+    "--get", "get_path", default=None, metavar="PATH", help="Print one page (e.g. /news/search.json?q=停戦) and exit."
+)
 @setting_option
 def serve(db: str | None, host: str, port: int, get_path: str | None, overrides: tuple[str, ...]) -> None:
     """Browse a news database in Datasette, read-only, with search in Japanese.

@@ -10,6 +10,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from crawler.cli import cli
+from crawler.storage import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,8 +82,9 @@ def test_reclean_reproduces_the_crawl_from_stored_pages(demo_db: tuple[Path, str
     db = tmp_path / "re.db"
     shutil.copy(demo_db[0], db)
     before = {r["url"]: r["body"] for r in sqlite_utils.Database(db).query("select url, body from articles")}
-    # Simulate an extraction change: wipe the stored raw blocks of every article.
-    database = sqlite_utils.Database(db)
+    # Simulate an extraction change: wipe the stored raw blocks of every article (through our
+    # own connection: the search index's triggers need its functions).
+    database = open_db(db)
     database.execute("update articles set raw_blocks = '[]', body = ''")
     database.conn.commit()
     result = CliRunner().invoke(cli, ["reclean", "--db", str(db), "--jobs", "2"])

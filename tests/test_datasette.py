@@ -62,7 +62,9 @@ async def _datasette(db: Path) -> Datasette:
     return ds
 
 
-@pytest.mark.parametrize("query", ["停戦", "停戦交渉", "避難ルート", "ウクライナ", "inflation", "ウクライナ 停戦", "bridges"])
+@pytest.mark.parametrize(
+    "query", ["停戦", "停戦交渉", "避難ルート", "ウクライナ", "inflation", "ウクライナ 停戦", "bridges"]
+)
 def test_search_box_returns_exactly_the_matching_articles(demo_db: tuple[Path, str], query: str) -> None:
     db = demo_db[0]
     truth = _truth(db, query)
@@ -91,9 +93,11 @@ def test_ranked_search_query_highlights_and_escapes(demo_db: tuple[Path, str]) -
         assert all("<mark>停戦</mark>" in r["snippet"] for r in rows)
         page = await ds.client.get(f"/news/search?q=停戦{empty}")
         assert "<mark>停戦</mark>" in page.text  # rendered as a highlight, not as text
-        only_ja = (await ds.client.get(f"/news/search.json?q=the&site=&language=ja&since=&until=&_shape=array")).json()
+        only_ja = (await ds.client.get("/news/search.json?q=the&site=&language=ja&since=&until=&_shape=array")).json()
         assert only_ja == []
-        since = (await ds.client.get("/news/search.json?q=ウクライナ&site=&language=ja&since=2022-03-09&until=&_shape=array")).json()
+        since = (
+            await ds.client.get("/news/search.json?q=ウクライナ&site=&language=ja&since=2022-03-09&until=&_shape=array")
+        ).json()
         assert since and all(r["published_local"][:10] >= "2022-03-09" for r in since)
         for hostile in ['"', "NEAR(停戦", "停戦 OR", "(((", "-", "*", "AND"]:
             for path in (f"/news/search?q={hostile}{empty}", f"/news/article_list?_search={hostile}"):
@@ -133,9 +137,12 @@ def test_every_canned_query_runs_with_empty_parameters(demo_db: tuple[Path, str]
             response = await ds.client.get(f"/news/{name}.json?q=&site=&language=&since=&until=&url=&day=&_shape=array")
             assert response.status_code == 200, (name, response.text[:300])
         per_day = (await ds.client.get("/news/articles_per_day.json?_shape=array")).json()
-        assert sum(r["articles"] for r in per_day) == sqlite_utils.Database(demo_db[0]).execute(
-            "select count(*) from articles where published_at is not null and duplicate_of is null"
-        ).fetchone()[0]
+        assert (
+            sum(r["articles"] for r in per_day)
+            == sqlite_utils.Database(demo_db[0])
+            .execute("select count(*) from articles where published_at is not null and duplicate_of is null")
+            .fetchone()[0]
+        )
         why = (await ds.client.get("/news/why_not_an_article.json?url=&_shape=array")).json()
         assert {"listing", "other", "dropped"} <= {r["kind"] for r in why}
         mentions = (await ds.client.get("/news/articles_mentioning_day.json?day=2022-03-07&_shape=array")).json()

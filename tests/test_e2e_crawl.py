@@ -13,6 +13,7 @@ import sqlite_utils
 from crawler.demo.content import EN_ARTICLES, JA_ARTICLES
 from crawler.demo.server import DemoServer
 from crawler.demo.site import seed_articles
+from crawler.storage import open_db
 from tests.conftest import run_crawl
 
 BOILERPLATE = (
@@ -157,7 +158,7 @@ def test_second_crawl_updates_rows_and_never_duplicates(
     db = tmp_path / "again.db"
     args = f"start_urls={ja.base_url}/sitemap.xml"
     run_crawl(db, args)
-    first = sqlite_utils.Database(db)
+    first = open_db(db)  # our connection: the search index triggers need its functions
     count = first["articles"].count
     assert count == 3 + len(JA_ARTICLES) + 3
     first.execute("update articles set title = 'stale', content_hash = 'stale' where url like '%k10013519411.html'")

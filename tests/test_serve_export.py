@@ -11,9 +11,9 @@ import sys
 import threading
 import time
 import urllib.request
-from urllib.parse import quote
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 import pytest

@@ -97,12 +97,16 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return None
     if column == "snippet" and MARK_OPEN in value:
         return Markup(highlighted_html(value))
-    if table == "article_list" and column == "title":
+    if column == "title" and table in {None, "article_list"}:  # the list and the query pages
         keys = row.keys() if hasattr(row, "keys") else []
         url = row["url"] if "url" in keys else None
         if url:
             href = datasette.urls.row(database, "articles", tilde_encode(url))
             return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+    if column == "url" and table is None and value.startswith(("http://", "https://")) and len(value) > 48:
+        # On query pages a long URL would take the width the snippet needs: show its ends.
+        short = f"{value[:24]}…{value[-20:]}"
+        return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(short)}</a>')
     if column in FOLDED_COLUMNS and len(value) > FOLD_CHARS:
         return _fold(value)
     return None

@@ -21,14 +21,16 @@ CHART_FRAGMENT = (
 
 
 def chart_path(database: str) -> str:
-    return f"/{quote(database)}/articles_per_day{CHART_FRAGMENT}"
+    # A query string of its own makes the link a real navigation (a bare fragment change on the
+    # same page would not start datasette-vega).
+    return f"/{quote(database)}/articles_per_day?_chart=line{CHART_FRAGMENT}"
 
 
 QUERIES: dict[str, dict[str, Any]] = {
     "latest": {
         "title": "Latest articles",
         "description": "The newest articles by publication time, one line each (near-duplicates left out).",
-        "sql": f"""select a.title, a.site, a.published_local, a.language,
+        "sql": """select a.title, a.site, a.published_local, a.language,
   substr(a.body, 1, 160) as lead, a.url
 from articles a
 where a.duplicate_of is null
@@ -43,7 +45,7 @@ limit 100""",
             "election); best matches first (bm25, title counts more), hits highlighted. Optional "
             "filters: site (key or name), language (ja, en), local days since / until (YYYY-MM-DD)."
         ),
-        "sql": f"""select a.title, {RANK} as rank, a.site, a.published_local, a.language,
+        "sql": f"""select a.title, round({RANK}, 2) as rank, a.site, a.published_local, a.language,
   news_snippet(a.body, :q) as snippet, a.url
 from {FTS_TABLE}
 join articles a on a.rowid = {FTS_TABLE}.rowid
@@ -52,7 +54,7 @@ where {FTS_TABLE} match news_fts_query(:q)
   and (:language = '' or a.language = :language)
   and (:since = '' or {LOCAL_DAY} >= :since)
   and (:until = '' or {LOCAL_DAY} <= :until)
-order by rank
+order by {RANK}
 limit 100""",
     },
     "articles_per_day": {
@@ -121,7 +123,8 @@ order by id desc""",
 
 def canned_queries_for(database: str) -> dict[str, dict[str, Any]]:
     """The queries, with the chart link written for this database's name."""
-    queries = {name: dict(q) for name, q in QUERIES.items()}
+    # A reader sees the form and the results; "Show SQL" is one click away.
+    queries = {name: {**q, "hide_sql": True} for name, q in QUERIES.items()}
     per_day = queries["articles_per_day"]
     per_day["description_html"] = (
         f"{per_day['description']} "

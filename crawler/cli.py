@@ -170,9 +170,8 @@ def demo(db: str, serve: bool, log_level: str, overrides: tuple[str, ...]) -> No
     click.echo(f"Demo finished in {elapsed:.1f} s.")
     venv_bin = os.path.relpath(Path(sys.executable).parent)
     click.echo("Next:")
-    click.echo(
-        f"  {venv_bin}/datasette serve -i {db}    # browse in Datasette (read-only; our plugin adds the metadata)"
-    )
+    click.echo(f"  {venv_bin}/news-crawler serve {db}    # browse and search in Datasette, read-only, on 127.0.0.1")
+    click.echo(f"  {venv_bin}/news-crawler search 停戦 --db {db}    # full-text search, Japanese included")
     click.echo(f"  {venv_bin}/news-crawler export --db {db} > articles.jsonl    # export JSONL")
     if crawl.get("status") != "finished":
         sys.exit(1)

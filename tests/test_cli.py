@@ -40,7 +40,7 @@ def test_demo_command_crawls_and_prints_a_summary(tmp_path: Path) -> None:
     assert f"Articles stored: {count} ({count} new, 0 updated, 0 unchanged)" in out
     assert "Blocks stripped as in-article repeats: 11" in out
     assert "Dropped items by reason: missing_body 1, missing_title 1" in out
-    assert "datasette serve -i" in out and "crawler export" in out
+    assert "crawler serve" in out and "crawler search" in out and "crawler export" in out
 
 
 @pytest.mark.e2e

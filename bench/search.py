@@ -133,7 +133,9 @@ def main() -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="news-search-"))
     folder.mkdir(parents=True, exist_ok=True)
     rows = articles(args.articles)
-    print(f"{args.articles} generated articles, half Japanese, mean body {statistics.mean(len(r['body']) for r in rows[:2000]):.0f} characters")
+    print(
+        f"{args.articles} generated articles, half Japanese, mean body {statistics.mean(len(r['body']) for r in rows[:2000]):.0f} characters"
+    )
 
     plain, indexed = folder / "plain.db", folder / "indexed.db"
     for path in (plain, indexed):

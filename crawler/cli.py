@@ -282,7 +282,7 @@ def export(
 
 
 def _utc_iso(value: str) -> str:
-    """An ISO time or day as the UTC string stored in changed_at (naive means UTC)."""
+    """An ISO time or day as the UTC string stored in last_changed_at (naive means UTC)."""
     from datetime import UTC
 
     try:

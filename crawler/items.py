@@ -5,7 +5,7 @@ signals in `date_signals`); the pipelines fill the rest (dates, `body` and its
 counts, `date_mentions`). What leaves the last pipeline is written to SQLite as
 it is, so a feed export (`-O out.jsonl`) holds the same articles as the
 database. Storage adds only its bookkeeping columns: `crawl_id`,
-`first_seen_at`, `changed_at` (when the content last changed) and `duplicate_of`
+`first_seen_at`, `last_changed_at` (when the content last changed) and `duplicate_of`
 (near-duplicate links need the database).
 
 The raw response body never travels in the item: the storage component takes

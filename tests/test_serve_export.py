@@ -207,3 +207,20 @@ def test_search_command_and_report_chart(demo_db: tuple[Path, str], tmp_path: Pa
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     unwritable = CliRunner().invoke(cli, ["report", "--db", str(db), "--chart", str(tmp_path / "no" / "x.png")])
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
+
+
+def test_export_shows_progress_on_a_terminal_only(demo_db: tuple[Path, str], tmp_path: Path) -> None:
+    import pty
+
+    out = tmp_path / "a.jsonl"
+    main, terminal = pty.openpty()
+    cmd = [sys.executable, "-m", "crawler", "export", "--db", str(demo_db[0])]
+    try:
+        subprocess.run([*cmd, "-o", str(out)], cwd=ROOT, stderr=terminal, stdout=subprocess.DEVNULL, check=True)
+        shown = os.read(main, 65536).decode("utf-8", "replace")
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert "exporting" in shown and "100%" in shown
+    piped = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "exporting" not in piped.stderr and len(piped.stdout.splitlines()) == len(out.read_text().splitlines())

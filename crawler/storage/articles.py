@@ -63,17 +63,17 @@ def write_articles(
         counts["emptied"] += not row["body"]
         if url not in existing:
             counts["inserted"] += 1
-            new_rows.append({**row, "first_seen_at": stamp, "changed_at": stamp})
+            new_rows.append({**row, "first_seen_at": stamp, "last_changed_at": stamp})
         elif existing[url] != row["content_hash"]:
             counts["updated"] += 1
-            changed_rows.append({**row, "changed_at": stamp})
+            changed_rows.append({**row, "last_changed_at": stamp})
         else:
             counts["unchanged"] += 1
             same_rows.append(row)
     with db.conn:
         replace_children(db, list(latest.values()))
         # One call per shape: an upsert writes every column its rows carry, so unchanged rows,
-        # which carry no changed_at, keep theirs.
+        # which carry no last_changed_at, keep theirs.
         for group in (new_rows, changed_rows, same_rows):
             if group:
                 db.table("articles").upsert_all(group, pk="url")

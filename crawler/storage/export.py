@@ -44,7 +44,7 @@ class ExportFilter:
             (f"{LOCAL_DAY} >= ?", self.since),
             (f"{LOCAL_DAY} <= ?", self.until),
             ("crawl_id = ?", self.crawl_id),
-            ("changed_at >= ?", self.changed_since),
+            ("last_changed_at >= ?", self.changed_since),
         ):
             if value is not None:
                 clauses.append(clause)

@@ -212,13 +212,13 @@ def m006_search(db: sqlite_utils.Database) -> None:
     db.execute(ARTICLE_LIST_VIEW)
 
 
-def m007_changed_at(db: sqlite_utils.Database) -> None:
+def m007_last_changed_at(db: sqlite_utils.Database) -> None:
     """When the article's content last changed, for incremental exports."""
     # When the article's content last changed (first stored, or a new content hash): what
     # `export --changed-since` reads. Rows stored before count from their first sighting.
-    db.table("articles").add_column("changed_at", str)
-    db.execute("update articles set changed_at = coalesce(first_seen_at, fetched_at)")
-    db.table("articles").create_index(["changed_at"])
+    db.table("articles").add_column("last_changed_at", str)
+    db.execute("update articles set last_changed_at = coalesce(first_seen_at, fetched_at)")
+    db.table("articles").create_index(["last_changed_at"])
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -228,7 +228,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_item_contract,
     m005_decisions,
     m006_search,
-    m007_changed_at,
+    m007_last_changed_at,
 ]
 
 

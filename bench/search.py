@@ -133,9 +133,8 @@ def main() -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="news-search-"))
     folder.mkdir(parents=True, exist_ok=True)
     rows = articles(args.articles)
-    print(
-        f"{args.articles} generated articles, half Japanese, mean body {statistics.mean(len(r['body']) for r in rows[:2000]):.0f} characters"
-    )
+    mean_body = statistics.mean(len(r["body"]) for r in rows[:2000])
+    print(f"{args.articles} generated articles, half Japanese, mean body {mean_body:.0f} characters")
 
     plain, indexed = folder / "plain.db", folder / "indexed.db"
     for path in (plain, indexed):

@@ -195,7 +195,9 @@ def main() -> int:
 async def datasette_search(path: Path, repeat: int) -> None:
     from datasette.app import Datasette
 
-    ds = Datasette([str(path)])
+    from crawler.datasette import SERVE_SETTINGS
+
+    ds = Datasette([str(path)], settings=SERVE_SETTINGS)  # as `news-crawler serve` runs it
     await ds.invoke_startup()
     name = path.stem
     for label, url in {

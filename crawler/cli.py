@@ -366,11 +366,16 @@ def serve(db: str | None, host: str, port: int, get_path: str | None, overrides:
     """
     from datasette.cli import cli as datasette_cli
 
+    from crawler.datasette import SERVE_SETTINGS
+
     config = news_config(project_settings(overrides))
     path = db or config.db
     open_existing(path, config).db.conn.close()  # ours, migrated (search index), or one clear error
     name = Path(path).stem
-    args = ["serve", path, "--host", host, "--port", str(port), "--setting", "truncate_cells_html", "0"]
+    args = ["serve", path, "--host", host, "--port", str(port)]
+    for setting, value in SERVE_SETTINGS.items():
+        text = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        args += ["--setting", setting, text]
     if get_path:
         args += ["--get", get_path]
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
+from crawler.incremental import IncrementalMiddleware
 from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.pipelines.clean import CleanPipeline
 from crawler.pipelines.dates import DatesPipeline
@@ -30,7 +31,7 @@ PIPELINES: dict[type, int] = {
     MentionsPipeline: 400,
     StoragePipeline: 900,
 }
-DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50}
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50, IncrementalMiddleware: 560}
 
 
 class NewsAddon:

@@ -34,6 +34,9 @@ class NewsConfig:
     boilerplate_max_chars: int = 300  # NEWS_BOILERPLATE_MAX_CHARS (CJK counted double)
     mentions_enabled: bool = True  # NEWS_MENTIONS_ENABLED: date expressions in the body
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
+    incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
+    revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age
+    progress: bool = False  # NEWS_PROGRESS: a live progress line on a terminal (the `crawl` command sets it)
 
     # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.
     CLEANING = (

@@ -20,6 +20,7 @@ SITES_DIR = Path(__file__).parent / "sites"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KNOWN = {
     "name",
+    "schedule",
     "title",
     "allowed_domains",
     "start_urls",
@@ -55,6 +56,7 @@ class SiteProfile:
     selectors: Selectors = field(default_factory=Selectors)
     title: str | None = None
     path: Path | None = None
+    schedule: str | None = None  # how often `news-crawler schedule` runs it: 15m, 1h, 1d or cron
 
     @property
     def entry_points(self) -> tuple[str, ...]:
@@ -99,8 +101,17 @@ def parse_profile(data: Any, where: str) -> SiteProfile:
     selectors = data.get("selectors") or {}
     if not isinstance(selectors, dict) or set(selectors) - _SELECTOR_KEYS:
         raise ProfileError(f"{where}: field 'selectors' may only hold {', '.join(sorted(_SELECTOR_KEYS))}")
+    schedule = data.get("schedule")
+    if schedule is not None:
+        from crawler.schedule.policy import PolicyError, Schedule
+
+        try:
+            Schedule.parse(str(schedule))
+        except PolicyError as exc:
+            raise ProfileError(f"{where}: field 'schedule': {exc}") from exc
     profile = SiteProfile(
         name=name,
+        schedule=str(schedule) if schedule is not None else None,
         title=data.get("title"),
         allowed_domains=domains,
         start_urls=_str_list(data, "start_urls", where),

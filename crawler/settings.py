@@ -28,6 +28,8 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalFingerprinter"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 50,
+    # Stored articles are fetched again only when due or changed (conditional GET, 304).
+    "crawler.incremental.IncrementalMiddleware": 560,
 }
 
 # --- politeness ------------------------------------------------------------
@@ -53,6 +55,9 @@ HTTPCACHE_EXPIRATION_SECS = 0
 
 # --- security --------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False
+
+# A live progress line on a terminal when NEWS_PROGRESS is set (the `crawl` command sets it).
+EXTENSIONS = {"crawler.progress.ProgressLine": 600}
 REMOTE_CONTROL_ENABLED = False
 
 # `scrapy crawl` with one-line errors for bad arguments and an exit code that tells a failed crawl.

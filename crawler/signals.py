@@ -10,3 +10,7 @@ A decision is {"url", "kind" ("article" | "listing" | "other"), "reason", "signa
 from __future__ import annotations
 
 page_decided = object()
+
+# A stored article answered 304 Not Modified to a conditional GET: handler(url: str), where url
+# is the canonical fetched URL (fetch_state.url). Storage moves its last_seen_at.
+page_not_modified = object()

@@ -57,7 +57,7 @@ def test_urlset_keeps_google_news_dates() -> None:
     assert listing.kind == "urlset"
     assert listing.entries == [
         Entry("https://ex.jp/news/1.html", "2022-03-08T05:12:00+09:00", "sitemap:news:publication_date", "T1"),
-        Entry("https://ex.jp/news/2.html", None, None, None),
+        Entry("https://ex.jp/news/2.html", None, None, None, "2022-03-09"),  # lastmod: when it changed
     ]
 
 

@@ -164,7 +164,7 @@ def test_second_crawl_updates_rows_and_never_duplicates(
     first.execute("update articles set title = 'stale', content_hash = 'stale' where url like '%k10013519411.html'")
     first.conn.commit()
     first.close()
-    run_crawl(db, args)
+    run_crawl(db, args, settings={"NEWS_INCREMENTAL": "0"})  # every article again, not only what is due
     again = sqlite_utils.Database(db)
     assert again["articles"].count == count
     assert again.execute("select count(distinct url) from articles").fetchone()[0] == count

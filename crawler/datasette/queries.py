@@ -109,12 +109,26 @@ where (:url = '' or url like '%' || :url || '%')
 order by at desc
 limit 500""",
     },
+    "changed_articles": {
+        "title": "Articles that changed",
+        "description": "Articles whose title or text changed after they were first stored, newest change first: "
+        "the current version beside the one before it (every earlier version is in article_versions).",
+        "sql": """select a.title, v.title as previous_title, a.site, a.version_count as versions,
+  a.last_changed_at as changed_at, v.seen_from as previous_since,
+  substr(a.body, 1, 300) as body_now, substr(v.body, 1, 300) as body_before, a.url
+from articles a
+join article_versions v on v.url = a.url and v.version = a.version_count - 1
+where (:site = '' or a.site = :site)
+order by a.last_changed_at desc
+limit 200""",
+    },
     "crawl_history": {
         "title": "Crawl history",
         "description": "Every crawl run: when, how it ended, pages fetched, articles new / changed / unchanged, "
         "drops and problems by reason.",
-        "sql": """select id, started_at, finished_at, status, pages_fetched, articles_inserted as new,
-  articles_updated as changed, articles_unchanged as unchanged, items_dropped as dropped, drops, errors
+        "sql": """select id, site, started_at, finished_at, status, finish_reason, elapsed_seconds, requests,
+  responses, pages_fetched, articles_inserted as new, articles_updated as changed, articles_unchanged as unchanged,
+  not_modified, skipped as not_due, items_dropped as dropped, drops, errors, pid, host
 from crawls
 order by id desc""",
     },

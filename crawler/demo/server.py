@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,9 +18,22 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, head_only: bool) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         res = self.server.pages.get(path, NOT_FOUND)  # type: ignore[attr-defined]
-        self.send_response(res.status)
+        # An ETag from the content, and 304 to a matching If-None-Match, as a real site would:
+        # what incremental crawls' conditional GETs are made for.
+        etag = '"' + hashlib.sha1(res.body).hexdigest()[:16] + '"'
+        status = res.status
+        if status == 200 and self.headers.get("If-None-Match") == etag:
+            status = 304
+        self.server.log.append((self.command, path, status))  # type: ignore[attr-defined]
+        self.send_response(status)
+        if status == 304:
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_header("Content-Type", res.content_type)
         self.send_header("Content-Length", str(len(res.body)))
+        if status == 200:
+            self.send_header("ETag", etag)
         self.end_headers()
         if not head_only:
             self.wfile.write(res.body)
@@ -42,7 +56,20 @@ class DemoServer:
         self.httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.httpd.pages = build(self.base_url)  # type: ignore[attr-defined]
+        self.httpd.log = []  # type: ignore[attr-defined]  # (method, path, status) of every request
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def pages(self) -> dict[str, Resource]:
+        """The served pages by path; change them between crawls to change the site."""
+        pages: dict[str, Resource] = self.httpd.pages  # type: ignore[attr-defined]
+        return pages
+
+    @property
+    def log(self) -> list[tuple[str, str, int]]:
+        """(method, path, status) of every request served, in order."""
+        log: list[tuple[str, str, int]] = self.httpd.log  # type: ignore[attr-defined]
+        return log
 
     def __enter__(self) -> DemoServer:
         self.thread.start()

@@ -27,6 +27,7 @@ class Entry:
     published_raw: str | None = None
     published_source: str | None = None
     title: str | None = None
+    changed_raw: str | None = None  # sitemap <lastmod>, Atom <updated>: when the page last changed
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def parse_listing(body: bytes) -> Listing:
                 continue
             date = _descendant_text(el, "publication_date")
             source = "sitemap:news:publication_date" if date else None
-            entries.append(Entry(loc, date, source, _descendant_text(el, "title")))
+            entries.append(Entry(loc, date, source, _descendant_text(el, "title"), _child_text(el, "lastmod")))
         return Listing(kind, entries)
     for el in root.iter():
         name = _local(el.tag)
@@ -124,8 +125,9 @@ def parse_listing(body: bytes) -> Listing:
                     break
             date = _child_text(el, "published")
             source = "feed:published"
+            updated = _child_text(el, "updated")
             if not date:
-                date, source = _child_text(el, "updated"), "feed:updated"
+                date, source = updated, "feed:updated"
             if link:
-                entries.append(Entry(link, date, source if date else None, _child_text(el, "title")))
+                entries.append(Entry(link, date, source if date else None, _child_text(el, "title"), updated))
     return Listing(kind, entries)

@@ -17,7 +17,8 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
-from crawler.signals import page_decided
+from crawler.discovery.urls import canonicalize, site_key
+from crawler.signals import page_decided, page_not_modified
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.database import now_iso
 from crawler.storage.pages import page_row
@@ -34,6 +35,26 @@ PROBLEM_STATS = {
 }
 
 
+def run_status(reason: str) -> str:
+    """finished; stopped (a limit the user set was hit, or a clean stop on a signal); failed."""
+    if reason == "finished":
+        return "finished"
+    if reason in {"closespider_pagecount", "closespider_timeout", "closespider_itemcount", "shutdown"}:
+        return "stopped"
+    return "failed"
+
+
+def responses_by_class(stats: dict[str, Any]) -> dict[str, int]:
+    """Scrapy's downloader/response_status_count/<status> grouped as {"2xx": n, "3xx": n, ...}."""
+    out: dict[str, int] = {}
+    prefix = "downloader/response_status_count/"
+    for key, value in stats.items():
+        if key.startswith(prefix):
+            group = key[len(prefix)][:1] + "xx"
+            out[group] = out.get(group, 0) + value
+    return dict(sorted(out.items()))
+
+
 class StoragePipeline:
     def __init__(self, crawler: Crawler, config: NewsConfig) -> None:
         assert crawler.stats is not None
@@ -44,6 +65,8 @@ class StoragePipeline:
         self.pages: list[dict[str, Any]] = []
         self.drops: list[dict[str, Any]] = []
         self.decisions: list[dict[str, Any]] = []
+        self.seen: list[dict[str, Any]] = []  # fetch_state rows of the articles in the buffer
+        self.not_modified: list[str] = []
         self.store: ArticleStore | None = None
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
@@ -59,6 +82,7 @@ class StoragePipeline:
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.page_decided, signal=page_decided)
+        crawler.signals.connect(pipeline.page_not_modified, signal=page_not_modified)
         return pipeline
 
     def open_spider(self) -> None:
@@ -69,7 +93,11 @@ class StoragePipeline:
             "start_urls": list(getattr(spider, "start_urls", [])),
             "site": getattr(getattr(spider, "profile", None), "name", None),
         }
-        self.crawl_id = start_crawl(self.store.db, args, self.config.cleaning())
+        starts = list(getattr(spider, "start_urls", []))
+        profile_name = getattr(getattr(spider, "profile", None), "name", None)
+        one_site = len({site_key(u) for u in starts}) == 1
+        site: str | None = profile_name or (site_key(starts[0]) if one_site else None)
+        self.crawl_id = start_crawl(self.store.db, args, self.config.cleaning(), site)
         self.stats.set_value("news/crawl_id", self.crawl_id)
         logger.info("storing articles in %s (crawl %s)", self.config.db, self.crawl_id)
 
@@ -85,10 +113,31 @@ class StoragePipeline:
             fetched = item.get("fetched_at") or now_iso()
             self.pages.append(page_row(url, response.body, self.crawl_id, fetched, response.status, encoding))
 
+    def _seen(self, article_url: str, response: Response) -> None:
+        """The fetch_state row(s) of a stored article: under the URL requested (before any
+        redirect) and the URL answered, as the incremental middleware will look them up."""
+        headers = response.headers
+        etag, modified = headers.get(b"ETag"), headers.get(b"Last-Modified")
+        try:
+            meta = response.meta
+        except AttributeError:  # a response built without a request (tests, imports)
+            meta = {}
+        row = {
+            "article_url": article_url,
+            "etag": etag.decode("latin-1") if etag else None,
+            "last_modified": modified.decode("latin-1") if modified else None,
+            "listing_date": meta.get("news_listing_changed"),
+            "fetched_at": now_iso(),
+            "http_status": response.status,
+        }
+        urls = {canonicalize(u) for u in [*meta.get("redirect_urls", []), response.url]}
+        self.seen.extend({**row, "url": url} for url in sorted(urls))
+
     def item_scraped(self, item: Any, response: Response | None, spider: Spider | None = None) -> None:
         adapter = ItemAdapter(item)
         if response is not None and adapter.get("url"):
             self._page(adapter["url"], response, adapter.asdict())
+            self._seen(adapter["url"], response)
         if len(self.buffer) >= self.config.db_batch_size:
             self.flush()
 
@@ -118,14 +167,20 @@ class StoragePipeline:
         if len(self.decisions) >= self.config.db_batch_size * 4:
             self.flush()
 
+    def page_not_modified(self, url: str) -> None:
+        self.not_modified.append(url)
+
     def flush(self) -> None:
         if self.store is None:
             return
-        counts = self.store.write_batch(self.buffer, self.pages, self.drops, self.crawl_id, self.decisions)
+        counts = self.store.write_batch(
+            self.buffer, self.pages, self.drops, self.crawl_id, self.decisions, self.seen, self.not_modified
+        )
         for key, value in counts.items():
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats.inc_value(f"news/storage/{key}", value)
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
+        self.seen, self.not_modified = [], []
 
     def close_spider(self) -> None:
         self.flush()
@@ -155,7 +210,7 @@ class StoragePipeline:
         finish_crawl(
             self.store.db,
             self.crawl_id,
-            status="finished" if reason == "finished" else "failed",
+            status=run_status(reason),
             finish_reason=reason,
             pages_fetched=stats.get("response_received_count", 0),
             articles_inserted=self.totals["inserted"],
@@ -165,5 +220,10 @@ class StoragePipeline:
             drops=drops,
             errors=errors,
             stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+            requests=stats.get("downloader/request_count", 0),
+            responses=responses_by_class(stats),
+            not_modified=stats.get("news/incremental/not_modified", 0),
+            skipped=sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_")),
+            elapsed_seconds=stats.get("elapsed_time_seconds"),
         )
         self.store.db.close()

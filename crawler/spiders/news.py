@@ -41,6 +41,7 @@ from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
+from crawler.incremental import NotDue, NotModified
 from crawler.items import Article
 from crawler.profiles import ProfileError, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.signals import page_decided
@@ -152,7 +153,7 @@ class NewsSpider(scrapy.Spider):
     # -- responses ---------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for url in sitemap_urls_from_robots(response.text if isinstance(response, TextResponse) else "", response.url):
+        for url in sitemap_urls_from_robots(response.body, response.url):
             if should_follow(url, self.hosts, [], self.deny_for(url), check_extension=False):
                 self._inc("news/discovery/robots_sitemaps")
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
@@ -214,6 +215,9 @@ class NewsSpider(scrapy.Spider):
                 "news_depth": self.follow_depth,
                 "news_listing_date": entry.published_raw,
                 "news_listing_date_source": entry.published_source,
+                # What says the page changed (lastmod / updated, else the listed date): the
+                # incremental middleware compares it with the one stored at the last fetch.
+                "news_listing_changed": entry.changed_raw or entry.published_raw,
             }
             links += 1
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
@@ -304,6 +308,8 @@ class NewsSpider(scrapy.Spider):
             self._inc(f"news/fetch/http_{status}")
             self.decide(request.url, "other", f"http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
+        elif failure.check(NotDue, NotModified):
+            return  # a stored article left alone by the incremental middleware: counted there
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
             if "robots.txt" in failure.getErrorMessage():

@@ -7,6 +7,7 @@ stored rows with a new cleaning): nothing is recomputed, only encoded for SQLite
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -42,10 +43,19 @@ def decode_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_articles(
-    db: sqlite_utils.Database, articles: list[dict[str, Any]], crawl_id: int | None
+    db: sqlite_utils.Database,
+    articles: list[dict[str, Any]],
+    crawl_id: int | None,
+    keep_versions: bool = True,
+    also: Callable[[], None] | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Insert or update articles by URL in one transaction (the later of two versions of one URL
-    wins). Returns inserted/updated/unchanged/emptied counts and the rows written."""
+    wins). Returns inserted/updated/unchanged/emptied counts and the rows written.
+
+    A fetch whose title or body differs from the stored one (a new content hash) first copies
+    the stored version to `article_versions` (keep_versions; a re-clean is not a new version of
+    the publisher's text and passes False). Every write moves `last_seen_at`. `also` runs inside
+    the same transaction (the fetch state of these articles: committed with them or not at all)."""
     latest = {a["url"]: a for a in articles}
     counts = {"inserted": 0, "updated": 0, "unchanged": 0, "emptied": 0}
     if not latest:
@@ -58,12 +68,13 @@ def write_articles(
     rows, new_rows, changed_rows, same_rows = [], [], [], []
     for url, article in latest.items():
         row = article_row(article, crawl_id)
+        row["last_seen_at"] = row.get("fetched_at") or stamp
         rows.append(row)
         # Every block was boilerplate, a repeat or empty: stored (raw blocks kept), but counted.
         counts["emptied"] += not row["body"]
         if url not in existing:
             counts["inserted"] += 1
-            new_rows.append({**row, "first_seen_at": stamp, "last_changed_at": stamp})
+            new_rows.append({**row, "first_seen_at": stamp, "last_changed_at": stamp, "version_count": 1})
         elif existing[url] != row["content_hash"]:
             counts["updated"] += 1
             changed_rows.append({**row, "last_changed_at": stamp})
@@ -71,13 +82,36 @@ def write_articles(
             counts["unchanged"] += 1
             same_rows.append(row)
     with db.conn:
+        if keep_versions and changed_rows:
+            _keep_versions(db, changed_rows, stamp)
         replace_children(db, list(latest.values()))
         # One call per shape: an upsert writes every column its rows carry, so unchanged rows,
         # which carry no last_changed_at, keep theirs.
         for group in (new_rows, changed_rows, same_rows):
             if group:
                 db.table("articles").upsert_all(group, pk="url")
+        if also is not None:
+            also()
     return counts, rows
+
+
+VERSION_COLUMNS = ("title", "body", "published_at", "modified_at", "content_hash", "crawl_id")
+
+
+def _keep_versions(db: sqlite_utils.Database, changed: list[dict[str, Any]], stamp: str) -> None:
+    """Copy the stored version of each changed article to article_versions; count versions."""
+    by_url = {row["url"]: row for row in changed}
+    for chunk in chunks(list(by_url)):
+        cols = ", ".join(VERSION_COLUMNS)
+        sql = (
+            f"select url, {cols}, coalesce(last_changed_at, first_seen_at) as seen_from, "
+            f"coalesce(last_seen_at, fetched_at) as seen_until, coalesce(version_count, 1) as version "
+            f"from articles where url in ({marks(chunk)})"
+        )
+        old = list(db.query(sql, chunk))
+        db.table("article_versions").insert_all([{**row, "replaced_at": stamp} for row in old])
+        for row in old:
+            by_url[row["url"]]["version_count"] = row["version"] + 1
 
 
 def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]]) -> None:

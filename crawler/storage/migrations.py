@@ -221,6 +221,62 @@ def m007_last_changed_at(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["last_changed_at"])
 
 
+def m008_versions_and_fetch_state(db: sqlite_utils.Database) -> None:
+    """Earlier versions of changed articles, the seen-state for incremental runs, run history."""
+    db.table("article_versions").create(
+        {
+            "id": int,
+            "url": str,  # the article (articles.url)
+            "version": int,  # 1 for the first text stored, 2 for the next, ...
+            "title": str,
+            "body": str,
+            "published_at": str,
+            "modified_at": str,
+            "content_hash": str,
+            "crawl_id": int,  # the crawl that stored this version
+            "seen_from": str,  # when this version was first stored
+            "seen_until": str,  # when it was last seen unchanged
+            "replaced_at": str,  # when a fetch found the next version
+        },
+        pk="id",
+    )
+    db.table("article_versions").create_index(["url", "version"])
+    articles = db.table("articles")
+    articles.add_column("version_count", int)  # versions seen: 1 + rows in article_versions
+    articles.add_column("last_seen_at", str)  # last fetch (or 304) that found this article
+    db.execute("update articles set version_count = 1, last_seen_at = fetched_at")
+    db.table("fetch_state").create(
+        {
+            "url": str,  # canonical form of the fetched URL (as request fingerprints use it)
+            "article_url": str,  # the article it gave (articles.url), if any
+            "etag": str,  # validators for a conditional GET
+            "last_modified": str,
+            "listing_date": str,  # the sitemap lastmod / feed date the URL was listed with
+            "fetched_at": str,
+            "http_status": int,
+        },
+        pk="url",
+    )
+    from crawler.discovery.urls import canonicalize
+
+    db.table("fetch_state").insert_all(
+        {"url": canonicalize(fetched or url), "article_url": url, "fetched_at": at, "http_status": status}
+        for url, fetched, at, status in db.execute("select url, fetched_url, fetched_at, http_status from articles")
+    )
+    crawls = db.table("crawls")
+    for column, kind in (
+        ("site", str),  # the site key (profile name or registrable domain) when the run had one
+        ("pid", int),
+        ("host", str),
+        ("requests", int),
+        ("responses", str),  # JSON: responses by status class {"2xx": n, "3xx": n, ...}
+        ("not_modified", int),  # articles answered 304 (unchanged, not downloaded)
+        ("skipped", int),  # stored articles not requested: not due by the revisit policy
+        ("elapsed_seconds", float),
+    ):
+        crawls.add_column(column, kind)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -229,6 +285,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m005_decisions,
     m006_search,
     m007_last_changed_at,
+    m008_versions_and_fetch_state,
 ]
 
 

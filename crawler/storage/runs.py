@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from typing import Any
 
 import sqlite_utils
 
+from crawler.schedule.locks import pid_alive
 from crawler.storage.database import dumps, now_iso
 
 
-def start_crawl(db: sqlite_utils.Database, spider_args: dict[str, Any], config: dict[str, Any]) -> int:
+def start_crawl(
+    db: sqlite_utils.Database, spider_args: dict[str, Any], config: dict[str, Any], site: str | None = None
+) -> int:
+    """Open a run's row; first mark as `killed` the runs left `running` by a dead process."""
     with db.conn:
+        mark_killed(db)
         table = db.table("crawls").insert(
-            {"started_at": now_iso(), "status": "running", "spider_args": dumps(spider_args), "config": dumps(config)}
+            {
+                "started_at": now_iso(),
+                "status": "running",
+                "spider_args": dumps(spider_args),
+                "config": dumps(config),
+                "site": site,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+            }
         )
     assert table.last_pk is not None
     return int(table.last_pk)
+
+
+def mark_killed(db: sqlite_utils.Database) -> int:
+    """Runs still `running` whose process is gone (killed hard: SIGKILL, power loss) become
+    `killed`. A run of another host, or of a live process, is left alone; a run recorded before
+    PIDs were kept (no pid) is taken as dead."""
+    host = socket.gethostname()
+    dead = [
+        crawl_id
+        for crawl_id, pid, crawl_host in db.execute("select id, pid, host from crawls where status = 'running'")
+        if pid is None or (crawl_host == host and not pid_alive(int(pid)))
+    ]
+    for crawl_id in dead:
+        db.execute(
+            "update crawls set status = 'killed', finish_reason = 'killed' where id = ?",
+            [crawl_id],
+        )
+    return len(dead)
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> None:

@@ -15,7 +15,8 @@ import sqlite_utils
 from crawler.config import NewsConfig
 from crawler.storage import boilerplate as model
 from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
-from crawler.storage.database import chunks
+from crawler.storage.database import chunks, now_iso
+from crawler.storage.fetchstate import record_not_modified, record_seen
 from crawler.storage.neardup import NearDuplicates
 from crawler.storage.pages import record_decisions, record_drops, record_pages
 from crawler.text.boilerplate import BoilerplateRule
@@ -47,9 +48,17 @@ class ArticleStore:
 
     # -- writing -------------------------------------------------------------
 
-    def upsert_articles(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
-        """Write finished articles (items as they left the pipelines); return the counts."""
-        counts, rows = write_articles(self.db, list(articles), crawl_id)
+    def upsert_articles(
+        self,
+        articles: Iterable[dict[str, Any]],
+        crawl_id: int | None,
+        keep_versions: bool = True,
+        seen: list[dict[str, Any]] | None = None,
+    ) -> dict[str, int]:
+        """Write finished articles (items as they left the pipelines) and their fetch state, in
+        one transaction; return the counts."""
+        also = (lambda: record_seen(self.db, seen)) if seen else None
+        counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also)
         self.near.link(rows)
         return counts
 
@@ -65,12 +74,16 @@ class ArticleStore:
         drops: list[dict[str, Any]],
         crawl_id: int | None,
         decisions: list[dict[str, Any]] | None = None,
+        seen: list[dict[str, Any]] | None = None,
+        not_modified: list[str] | None = None,
     ) -> dict[str, int]:
-        counts = self.upsert_articles(articles, crawl_id) if articles else {}
+        counts = self.upsert_articles(articles, crawl_id, seen=seen) if articles else {}
         with self.db.conn:
             record_pages(self.db, pages)
             record_drops(self.db, drops)
             record_decisions(self.db, decisions or [])
+            if not_modified:
+                counts["not_modified"] = record_not_modified(self.db, not_modified, now_iso())
         return counts
 
     # -- cleaning again ------------------------------------------------------
@@ -99,7 +112,7 @@ class ArticleStore:
             for row in rows:
                 by_crawl.setdefault(row.get("crawl_id"), []).append(row)
             for crawl_id, group in by_crawl.items():
-                self.upsert_articles(group, crawl_id)
+                self.upsert_articles(group, crawl_id, keep_versions=False)  # not a new publisher text
             done += len(rows)
         return done
 

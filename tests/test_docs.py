@@ -42,6 +42,9 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "boilerplate",
         "block_occurrences",
         "article_minhash",
+        "decisions",
+        "article_versions",
+        "fetch_state",
     ):
         for column in db[table].columns_dict:
             assert f"`{column}`" in README, f"{table}.{column}"

@@ -136,3 +136,32 @@ def test_bad_input_is_one_line_and_touches_nothing(tmp_path: Path, args: list[st
     result = CliRunner().invoke(cli, [*args, "--db", str(db)])
     assert result.exit_code == 2 and message in result.output
     assert not db.exists()
+
+
+def test_a_database_locked_by_another_writer_is_refused_in_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    from crawler.storage import open_db
+
+    db = tmp_path / "news.db"
+    open_db(db).conn.close()
+    writer = sqlite3.connect(db)
+    writer.execute("begin immediate")  # another program holds the write lock
+    try:
+        result = CliRunner().invoke(cli, ["crawl", "https://example.com/", "--db", str(db), "-s", "NEWS_DB_TIMEOUT=0.5"])
+    finally:
+        writer.rollback()
+        writer.close()
+    assert result.exit_code == 1
+    assert "locked by another writer for more than 0.5 s" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_another_applications_database_is_refused_before_crawling(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    other = tmp_path / "notes.db"
+    sqlite_utils.Database(other)["notes"].insert({"text": "mine"})
+    result = CliRunner().invoke(cli, ["crawl", "https://example.com/", "--db", str(other)])
+    assert result.exit_code == 1 and "not a news-crawler database" in result.output
+    assert sqlite_utils.Database(other).table_names() == ["notes"]

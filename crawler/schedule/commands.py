@@ -88,6 +88,7 @@ def crawl_command(
     plan = _targets(targets)
     limits = limit_settings(max_pages, _duration(max_time, "--max-time"), max_errors)
     patience = _duration(wait, "--wait")
+    _check_database(path, config.db_timeout)
     locks: list[SiteLock] = []
     try:
         for target in plan:
@@ -195,16 +196,24 @@ def schedule_command(
             else:
                 raise click.BadParameter(f"{target.key} has no schedule: give --every", param_hint="--every")
         plans.append((target, schedule))
-    open_existing(path, config).db.conn.close() if _exists(path) else None  # refuse foreign files early
+    _check_database(path, config.db_timeout)
     limits = limit_settings(max_pages, _duration(max_time, "--max-time"), max_errors)
     settings.setdict({"NEWS_DB": path, "LOG_LEVEL": log_level, **limits}, priority="cmdline")
     sys.exit(run_daemon(settings, path, plans, once, lambda line: click.echo(line)))
 
 
-def _exists(path: str) -> bool:
+def _check_database(path: str, timeout: float) -> None:
+    """Before any crawl: refuse another application's file, a newer schema, a locked database."""
     from pathlib import Path
 
-    return Path(path).exists()
+    from crawler.storage.database import DatabaseError, check_writable, open_db
+
+    try:
+        if Path(path).exists():
+            open_db(path, timeout, create=False).conn.close()
+        check_writable(path, timeout)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.command("runs")

@@ -41,7 +41,7 @@ from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
-from crawler.incremental import NotDue, NotModified
+from crawler.incremental import NotModified
 from crawler.items import Article
 from crawler.profiles import ProfileError, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.signals import page_decided
@@ -308,8 +308,8 @@ class NewsSpider(scrapy.Spider):
             self._inc(f"news/fetch/http_{status}")
             self.decide(request.url, "other", f"http_{status}")
             logger.warning("HTTP %s for %s", status, request.url)
-        elif failure.check(NotDue, NotModified):
-            return  # a stored article left alone by the incremental middleware: counted there
+        elif failure.check(NotModified):
+            return  # a stored article the server says is unchanged (304): counted and recorded
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
             if "robots.txt" in failure.getErrorMessage():

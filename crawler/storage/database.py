@@ -99,3 +99,24 @@ def open_db(path: str | Path, timeout: float = 30.0, create: bool = True) -> sql
             message = f"cannot write ({message}): is the file or its folder read-only?"
         raise DatabaseError(f"{path}: {message}") from exc
     return db
+
+
+def check_writable(path: str | Path, timeout: float) -> None:
+    """Refuse, in one line, a database another writer keeps locked past the timeout (before a
+    crawl starts, rather than failing in its first batch). A missing file is fine: it is created."""
+    path = Path(path)
+    if not path.exists():
+        return
+    conn = sqlite3.connect(str(path), timeout=timeout)
+    try:
+        conn.execute("begin immediate")
+        conn.execute("rollback")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseError(
+                f"{path}: locked by another writer for more than {timeout:g} s (NEWS_DB_TIMEOUT); "
+                "is another program writing to it?"
+            ) from exc
+        raise DatabaseError(f"{path}: {exc}") from exc
+    finally:
+        conn.close()

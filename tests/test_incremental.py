@@ -242,3 +242,24 @@ def test_schedule_once_runs_each_site_once_for_cron(tmp_path: Path) -> None:
     assert sum(": crawl " in line for line in done.stdout.splitlines()) == 2
     runs = json.loads(json.dumps(list(sqlite_utils.Database(db).query("select status from crawls"))))
     assert [r["status"] for r in runs] == ["finished", "finished"]
+
+
+def test_crawl_shows_a_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    db = tmp_path / "news.db"
+    with DemoServer(build_en_site) as site:
+        cmd = cli("crawl", f"{site.base_url}/feed.rss", "--db", str(db))
+        main, terminal = pty.openpty()
+        try:
+            done = subprocess.run(cmd, cwd=ROOT, stderr=terminal, stdout=subprocess.PIPE, text=True, timeout=120)
+            shown = os.read(main, 65536).decode("utf-8", "replace")
+        finally:
+            os.close(terminal)
+            os.close(main)
+        assert done.returncode == 0
+        assert "pages " in shown and "articles " in shown and "pages/s" in shown
+        assert "Crawl 1 finished" in done.stdout and "pages/s" not in done.stdout
+        piped = subprocess.run(cli("crawl", f"{site.base_url}/feed.rss", "--db", str(db)), cwd=ROOT,
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert piped.returncode == 0 and "pages/s" not in piped.stderr

@@ -148,7 +148,9 @@ def test_a_database_locked_by_another_writer_is_refused_in_one_line(tmp_path: Pa
     writer = sqlite3.connect(db)
     writer.execute("begin immediate")  # another program holds the write lock
     try:
-        result = CliRunner().invoke(cli, ["crawl", "https://example.com/", "--db", str(db), "-s", "NEWS_DB_TIMEOUT=0.5"])
+        result = CliRunner().invoke(
+            cli, ["crawl", "https://example.com/", "--db", str(db), "-s", "NEWS_DB_TIMEOUT=0.5"]
+        )
     finally:
         writer.rollback()
         writer.close()

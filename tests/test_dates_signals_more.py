@@ -69,3 +69,26 @@ def test_published_local_keeps_the_publishers_offset() -> None:
     naive = parse_date("2022年3月8日 5時12分", "Asia/Tokyo", ["ja"], NOW)
     assert local_time(naive, "Asia/Tokyo") == "2022-03-08T05:12:00+09:00"
     assert local_time(parse_date("2022-03-08", "Asia/Tokyo", None, NOW), "Asia/Tokyo") == "2022-03-08"
+
+
+def test_a_time_with_its_local_offset_confirmed_by_the_byline_keeps_its_day() -> None:
+    # JSON-LD gives the publisher's local time with its offset and the byline shows that day:
+    # the generic visible-date guess of another day does not overrule them.
+    got = choose(
+        [("2022-05-07T13:43:46-05:00", "json-ld:datePublished"), ("07 May 2022", "byline"), ("2022-05-06", "visible")],
+        tz="UTC",
+    )
+    assert got.local.startswith("2022-05-07T13:43:46-05:00") and got.source == "json-ld:datePublished"
+    # Without the byline's agreement the reader's date still wins, as measured.
+    alone = choose([("2022-05-07T13:43:46-05:00", "json-ld:datePublished"), ("2022-05-06", "visible")], tz="UTC")
+    assert alone.value == "2022-05-06" and alone.disagree
+
+
+def test_a_utc_time_shown_in_the_offset_the_page_gives_for_the_same_instant() -> None:
+    got = choose(
+        [("2022-05-04T03:37:37+00:00", "json-ld:datePublished"), ("2022-05-03T23:37:37-04:00", "time")], tz="UTC"
+    )
+    assert got.value == "2022-05-04T03:37:37+00:00"  # the instant is unchanged
+    assert got.local == "2022-05-03T23:37:37-04:00"  # the publisher's local day is the 3rd
+    other = choose([("2022-05-04T03:37:37+00:00", "json-ld:datePublished"), ("2022-05-03T20:00:00-04:00", "time")])
+    assert other.local == "2022-05-04T05:37:37+02:00"  # another instant: the site's zone as before

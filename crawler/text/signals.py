@@ -109,7 +109,13 @@ def choose_date(
     day = local_day(parsed.value, tz_name)
     seen = next((v for v in valid if v[2] == VISIBLE and v[3].value), None)
     markup = source.startswith(MARKUP_SOURCES)
-    if markup and seen is not None and seen[3].value and local_day(seen[3].value, tz_name) != day:
+    # Two publisher statements that agree, a time with its own local offset and the byline's
+    # day, are not overruled by the generic reader's-date guess (measured: right 4 of 4 times
+    # on the labelled sets where this happens).
+    confirmed = bool(parsed.tz_explicit and parsed.offset_minutes) and any(
+        v[2] == "byline" and v[3].value and local_day(v[3].value, tz_name) == day for v in valid
+    )
+    if markup and not confirmed and seen is not None and seen[3].value and local_day(seen[3].value, tz_name) != day:
         # The markup disagrees with the date a reader sees: the reader's date wins (measured:
         # right about three times as often on the labelled sets), refined below by a timed signal
         # of that day when there is one.
@@ -126,5 +132,16 @@ def choose_date(
             choice.disagree = True
     choice.value, choice.raw, choice.source = parsed.value, raw, source
     choice.precision, choice.tz_explicit = parsed.precision, parsed.tz_explicit
-    choice.local = local_time(parsed, tz_name)
+    choice.local = local_time(_with_page_offset(parsed, valid), tz_name)
     return choice
+
+
+def _with_page_offset(parsed: ParsedDate, valid: list[tuple[int, str, str, ParsedDate]]) -> ParsedDate:
+    """A time given in UTC ("Z") whose same instant another signal of the page gives with a
+    local offset ("-04:00"): that offset is the publisher's, so the local time uses it."""
+    if parsed.value is None or len(parsed.value) == 10 or (parsed.tz_explicit and parsed.offset_minutes):
+        return parsed
+    for _, _, _, other in valid:
+        if other.value == parsed.value and other.tz_explicit and other.offset_minutes:
+            return other
+    return parsed

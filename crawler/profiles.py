@@ -34,7 +34,7 @@ _KNOWN = {
     "selectors",
     "notes",
 }
-_SELECTOR_KEYS = {"title", "body", "published", "modified", "authors"}
+_SELECTOR_KEYS = {"title", "body", "published", "modified", "authors", "drop"}
 
 
 class ProfileError(ValueError):

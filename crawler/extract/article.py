@@ -38,6 +38,12 @@ class Selectors:
     published: str | None = None
     modified: str | None = None
     authors: str | None = None
+    drop: str | None = None  # inside the body: captions, related boxes, paywall notes, ads
+
+
+# A profile's body shorter than this (weighted characters) is checked against generic extraction:
+# when that finds at least twice as much, the selector is taken to have missed (a layout change).
+SHORT_BODY = 400
 
 
 @dataclass
@@ -58,6 +64,7 @@ class ExtractedPage:
     description: str | None = None
     canonical_url: str | None = None
     image_url: str | None = None
+    selector_misses: list[str] = field(default_factory=list)  # profile selectors that found nothing
     site_name: str | None = None
     extractor: str = "generic"
     warnings: list[str] = field(default_factory=list)
@@ -104,10 +111,14 @@ def _split_at_breaks(el: Any) -> list[str]:
     return [t for t in (clean_block(part) for part in el.text_content().split(_BREAK)) if t]
 
 
-def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
-    """Blocks inside the profile's body containers: paragraphs, headings, list items, leaf <div>s."""
+def _css_blocks(tree: lxml_html.HtmlElement, selector: str, drop: str | None = None) -> list[str]:
+    """Blocks inside the profile's body containers: paragraphs, headings, list items, leaf <div>s,
+    after removing what the profile's `drop` selector names inside them."""
     blocks: list[str] = []
     for container in tree.cssselect(selector):
+        if drop:
+            for unwanted in container.cssselect(drop):
+                _remove_keep_tail(unwanted)
         inner = [
             el
             for el in container.iter(*BLOCK_TAGS, "div")
@@ -116,6 +127,19 @@ def _css_blocks(tree: lxml_html.HtmlElement, selector: str) -> list[str]:
         for el in inner or [container]:
             blocks.extend(_split_at_breaks(el))
     return blocks
+
+
+def _remove_keep_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
@@ -275,14 +299,31 @@ def extract_page(
     # Read before trafilatura prunes the tree: the texts of links, to tell teasers from paragraphs.
     link_texts = {normalize_block(t) for t in (_text(a) for a in tree.iter("a")) if len(t) >= 15}
 
+    misses: list[str] = []
+    if selectors.title and title_el is None:
+        misses.append("title")
+    if selectors.published and not any(source == "selector" for _, source in published):
+        misses.append("published")
+    if selectors.authors and not authors:
+        misses.append("authors")
     if selectors.body:
-        blocks = _css_blocks(tree, selectors.body)
+        blocks = _css_blocks(tree, selectors.body, selectors.drop)
         extractor = "selectors"
     else:
         blocks = []
         extractor = "trafilatura"
     language = None
-    if not blocks:
+    if selectors.body and blocks and sum(weighted_length(b) for b in blocks) < SHORT_BODY:
+        # A short body from the profile: generic extraction decides whether the selector missed.
+        language_hint = _language(tree, meta, ld, blocks)
+        generic, generic_extractor = _generic_blocks(tree, text, url)
+        if sum(weighted_length(b) for b in generic) >= 2 * sum(weighted_length(b) for b in blocks):
+            misses.append("body")
+            blocks, extractor = generic, generic_extractor
+        language = language_hint
+    elif not blocks:
+        if selectors.body:
+            misses.append("body")
         # trafilatura prunes the tree, so every read of it happens above.
         language_hint = _language(tree, meta, ld, [])
         blocks, extractor = _generic_blocks(tree, text, url)
@@ -333,4 +374,5 @@ def extract_page(
         site_name=site_name,
         extractor=extractor,
         warnings=warnings,
+        selector_misses=misses,
     )

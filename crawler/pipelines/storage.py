@@ -27,7 +27,13 @@ from crawler.storage.runs import crawl_report, finish_crawl, start_crawl
 logger = logging.getLogger(__name__)
 
 # Stats that are problems worth a line in the crawl's `errors`, renamed where Scrapy names them.
-PROBLEM_PREFIXES = ("news/fetch/", "news/extract/", "news/dates/published_", "news/dates/modified_")
+PROBLEM_PREFIXES = (
+    "news/fetch/",
+    "news/extract/",
+    "news/dates/published_",
+    "news/dates/modified_",
+    "news/profile/",  # the layout-change alarm: profile/<name>/selector_miss/<field>
+)
 PROBLEM_STATS = {
     "news/pages/non_html": "pages/non_html",
     "news/pages/charset_mismatch": "pages/charset_mismatch",

@@ -223,6 +223,22 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
         self.decide(response.url, "listing", listing.kind, {"entries": len(listing.entries)}, links)
 
+    def _selector_misses(self, name: str, misses: list[str], url: str) -> None:
+        """The layout-change alarm: a profile selector that found nothing on an article page (the
+        article is still stored, from generic extraction where the body missed)."""
+        for field_name in misses:
+            key = f"news/profile/{name}/selector_miss/{field_name}"
+            first = not (self.crawler.stats and self.crawler.stats.get_value(key))
+            self._inc(key)
+            if first:
+                logger.warning(
+                    "profile %s: selector for %s matched nothing on %s (layout change?); "
+                    "`news-crawler profiles check` lists every miss",
+                    name,
+                    field_name,
+                    url,
+                )
+
     def _parse_html(self, response: HtmlResponse) -> Iterator[Any]:
         url = strip_fragment(response.url)
         profile = self.profile_for(url)
@@ -249,6 +265,8 @@ class NewsSpider(scrapy.Spider):
             return
         for warning in page.warnings:
             self._inc(f"news/extract/{warning}")
+        if profile and page.is_article:
+            self._selector_misses(profile.name, page.selector_misses, url)
         depth = response.meta.get("news_depth", 0)
         follow = list(self._follow_links(response, depth)) if depth < self.follow_depth else []
         yield from follow

@@ -178,6 +178,36 @@ def crawl_ours(site: Site, db: Path) -> float:
     return time.perf_counter() - started
 
 
+def crawl_profiles(site: Site, cases: list[Case], db: Path) -> float:
+    """Mirror mode: each page crawled with the profile its original host has (-a site=NAME
+    -a start_urls=<the local copy>), as a user applies a profile to a local copy."""
+    from crawler.profiles import load_profiles, profile_for_url
+
+    profiles = load_profiles()
+    groups: dict[str, list[str]] = {}
+    for case in cases:
+        profile = profile_for_url(case.url, profiles)
+        if profile is not None:
+            groups.setdefault(profile.name, []).append(safe_url_string(site.base + case.path))
+    started = time.perf_counter()
+    for name, urls in sorted(groups.items()):
+        cmd = [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "news",
+            "-a",
+            f"site={name}",
+            "-a",
+            f"start_urls={','.join(urls)}",
+        ]
+        for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0"}.items():
+            cmd += ["-s", f"{key}={value}"]
+        subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+    return time.perf_counter() - started
+
+
 def crawl_baseline(site: Site, db: Path, workdir: Path) -> float:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(BENCH / "baseline_spider.py")]
     cmd += ["-a", f"sitemap={site.base}/sitemap.xml", "-a", f"db={db}"]
@@ -323,6 +353,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
     parser.add_argument("--misses", type=int, default=0, help="print up to N pages we miss, per set")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--profiles", action="store_true", help="also crawl each page with its site profile (mirror mode), jp set"
+    )
     args = parser.parse_args()
     if not REAL.exists():
         print(f"skipped: {REAL} is not present")
@@ -338,11 +371,18 @@ def main() -> int:
             with Site(cases) as site:
                 elapsed = crawl_ours(site, ours_db)
                 found, decisions = ours_found(ours_db, site.base)
+                if args.profiles:
+                    profiled_db = work / f"{name}-profiles.db"
+                    profiled_elapsed = crawl_profiles(site, cases, profiled_db)
+                    profiled, _ = ours_found(profiled_db, site.base)
                 if not args.no_baseline:
                     base_elapsed = crawl_baseline(site, base_db, work)
                     base_found = baseline_found(base_db, site.base)
             ours = {**score(name, cases, found), "ms": elapsed * 1000 / len(cases)}
             print(f"{name:<6} ours     {_fmt(ours)}")
+            if args.profiles:
+                with_profiles = {**score(name, cases, profiled), "ms": profiled_elapsed * 1000 / len(cases)}
+                print(f"{name:<6} profiles {_fmt(with_profiles)}")
             if not args.no_baseline:
                 baseline = {**score(name, cases, base_found), "ms": base_elapsed * 1000 / len(cases)}
                 print(f"{name:<6} baseline {_fmt(baseline)}")

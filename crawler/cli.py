@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from crawler.clicommon import news_config, open_existing, project_settings, setting_option
-from crawler.schedule.commands import crawl_command, runs_command, schedule_command
+from crawler.schedule.commands import crawl_command, profiles_group, runs_command, schedule_command
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -464,5 +464,5 @@ def main() -> None:
 
 
 # Scheduling commands live beside the scheduler (crawler/schedule/commands.py).
-for _command in (crawl_command, schedule_command, runs_command):
+for _command in (crawl_command, schedule_command, runs_command, profiles_group):
     cli.add_command(_command)

@@ -153,7 +153,7 @@ def get_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
     return load_profile_file(path)
 
 
-def _host_matches(url: str, profile: SiteProfile) -> bool:
+def host_matches(url: str, profile: SiteProfile) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if not any(host == d or host.endswith("." + d) for d in profile.allowed_domains):
@@ -165,5 +165,5 @@ def _host_matches(url: str, profile: SiteProfile) -> bool:
 
 def profile_for_url(url: str, profiles: dict[str, SiteProfile] | None = None) -> SiteProfile | None:
     """The one profile whose allowed_domains hold the URL's host (and port, for a local site), if any."""
-    matches = [p for p in (profiles if profiles is not None else load_profiles()).values() if _host_matches(url, p)]
+    matches = [p for p in (profiles if profiles is not None else load_profiles()).values() if host_matches(url, p)]
     return matches[0] if len(matches) == 1 else None

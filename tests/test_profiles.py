@@ -39,10 +39,40 @@ def test_profile_extracts_fixture(name: str, html_path: Path) -> None:
     assert page.language == expected["language"]
     assert page.canonical_url == expected["canonical_url"]
     assert parse_date(published_raw, profile.timezone).value == expected["published_at"]
+    assert page.selector_misses == expected.get("selector_misses", [])
+    if "authors" in expected:
+        assert page.authors == expected["authors"]
     # No boilerplate in the body.
     body = "\n".join(page.blocks)
-    for junk in ("シェア", "関連ニュース", "NHKのサイトを離れます", "Copyright"):
+    for junk in ("シェア", "関連ニュース", "NHKのサイトを離れます", "Copyright", "関連記事", "有料会員", "関連キーワード",
+                 "figcaption", "点検の様子", "Another headline", "Staff Writer", "JST"):  # fmt: skip
         assert junk not in body
+
+
+def changed_layout(html: str, selector: str) -> str:
+    """The page after a redesign: what the profile's body selector matched is renamed and loses
+    its classes and ids, the text staying where it was."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(html)
+    for el in tree.cssselect(selector):
+        el.tag = "section"
+        for attr in ("class", "id"):
+            el.attrib.pop(attr, None)
+    return lxml_html.tostring(tree, encoding="unicode")
+
+
+@pytest.mark.parametrize(("name", "html_path"), CASES, ids=[f"{n}/{p.stem}" for n, p in CASES])
+def test_a_changed_layout_raises_the_alarm_and_keeps_the_article(name: str, html_path: Path) -> None:
+    profile = PROFILES[name]
+    expected = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert profile.selectors.body
+    html = changed_layout(html_path.read_text(encoding="utf-8"), profile.selectors.body)
+    page = extract_page(html, expected["url"], profile.selectors, True)
+    assert "body" in page.selector_misses
+    assert page.extractor != "selectors" and page.blocks  # stored from generic extraction
+    first = expected["blocks"][0][:20]
+    assert any(first in block for block in page.blocks)
 
 
 @pytest.mark.parametrize(
@@ -73,3 +103,12 @@ def test_invalid_profiles_name_file_and_field(data: object, message: str) -> Non
 def test_unknown_profile_lists_known_ones() -> None:
     with pytest.raises(ProfileError, match=r"known: .*nhk"):
         get_profile("no-such-site")
+
+
+@pytest.mark.parametrize(("name", "html_path"), CASES, ids=[f"{n}/{p.stem}" for n, p in CASES])
+def test_the_profile_is_chosen_by_host(name: str, html_path: Path) -> None:
+    from crawler.profiles import profile_for_url
+
+    url = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))["url"]
+    chosen = profile_for_url(url, PROFILES)
+    assert chosen is not None and chosen.name == name

@@ -299,13 +299,11 @@ def extract_page(
     # Read before trafilatura prunes the tree: the texts of links, to tell teasers from paragraphs.
     link_texts = {normalize_block(t) for t in (_text(a) for a in tree.iter("a")) if len(t) >= 15}
 
+    # The layout-change alarm watches the title and the body: a page without a date line or a
+    # byline is common (a wire story, a correction), so those selectors may miss on their own.
     misses: list[str] = []
     if selectors.title and title_el is None:
         misses.append("title")
-    if selectors.published and not any(source == "selector" for _, source in published):
-        misses.append("published")
-    if selectors.authors and not authors:
-        misses.append("authors")
     if selectors.body:
         blocks = _css_blocks(tree, selectors.body, selectors.drop)
         extractor = "selectors"

@@ -43,7 +43,7 @@ from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
 from crawler.incremental import NotModified
 from crawler.items import Article
-from crawler.profiles import ProfileError, SiteProfile, get_profile, load_profiles, profile_for_url
+from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
 from crawler.signals import page_decided
 from crawler.text.dates import get_tz
 from crawler.text.timezones import stated_zone
@@ -105,9 +105,11 @@ class NewsSpider(scrapy.Spider):
         # domains, and start URLs given with it (a mirror) too.
         self.hosts = {netloc(u) for u in urls}
         if self.profile:
-            self.hosts |= set(self.profile.allowed_domains)
             if not start_urls:
                 self.hosts = set(self.profile.allowed_domains)
+            elif any(host_matches(u, self.profile) for u in urls):
+                self.hosts |= set(self.profile.allowed_domains)
+            # else a mirror or a local copy: its links stay on its own hosts, never the live site
         self.follow_depth = 2
         self._profiles: dict[str, SiteProfile] = {}
         self._by_host: dict[str, SiteProfile | None] = {}

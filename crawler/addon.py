@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
+from crawler.faults import OffsiteRedirectMiddleware, RetryAfterMiddleware, SiteBudgetMiddleware
 from crawler.incremental import IncrementalMiddleware, NotModifiedMiddleware
 from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.pipelines.clean import CleanPipeline
@@ -31,7 +32,13 @@ PIPELINES: dict[type, int] = {
     MentionsPipeline: 400,
     StoragePipeline: 900,
 }
-DOWNLOADER_MIDDLEWARES: dict[type, int] = {ContactUserAgentMiddleware: 50, NotModifiedMiddleware: 560}
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {
+    ContactUserAgentMiddleware: 50,
+    RetryAfterMiddleware: 555,
+    NotModifiedMiddleware: 560,
+    SiteBudgetMiddleware: 580,
+    OffsiteRedirectMiddleware: 590,
+}
 SPIDER_MIDDLEWARES: dict[type, int] = {IncrementalMiddleware: 650}
 
 

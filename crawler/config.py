@@ -36,6 +36,8 @@ class NewsConfig:
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
     incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
     revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age
+    retry_after_max: float = 300.0  # NEWS_RETRY_AFTER_MAX: longest Retry-After honoured (s); longer: dropped
+    site_page_budget: int = 20000  # NEWS_SITE_PAGE_BUDGET: responses per site per run (0 = no limit)
     progress: bool = False  # NEWS_PROGRESS: a live progress line on a terminal (the `crawl` command sets it)
 
     # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.

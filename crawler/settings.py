@@ -30,6 +30,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContactUserAgentMiddleware": 50,
     # A 304 to an incremental run's conditional GET stops here (crawler/incremental.py).
     "crawler.incremental.NotModifiedMiddleware": 560,
+    # Rules for a hostile web (crawler/faults.py): Retry-After honoured before Scrapy's retry
+    # (550) sees the response; redirects off the crawl's hosts dropped; a page budget per site.
+    "crawler.faults.RetryAfterMiddleware": 555,
+    "crawler.faults.SiteBudgetMiddleware": 580,
+    "crawler.faults.OffsiteRedirectMiddleware": 590,
 }
 
 # Stored articles are requested again only when due or changed (crawler/incremental.py).

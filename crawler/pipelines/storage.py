@@ -6,7 +6,9 @@ Scrapy hands to the item_scraped / item_dropped signals: it never travels in the
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -74,6 +76,8 @@ class StoragePipeline:
         self.seen: list[dict[str, Any]] = []  # fetch_state rows of the articles in the buffer
         self.not_modified: list[str] = []
         self.store: ArticleStore | None = None
+        self.stopped: str | None = None  # why storage stopped (a full disk)
+        self._closing: asyncio.Future[None] | None = None
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
         self.sites: set[str] = set()
@@ -173,15 +177,36 @@ class StoragePipeline:
         if len(self.decisions) >= self.config.db_batch_size * 4:
             self.flush()
 
+    def _finish_after_full_disk(self, reason: str) -> None:
+        assert self.store is not None and self.crawl_id is not None
+        try:
+            finish_crawl(self.store.db, self.crawl_id, status="failed", finish_reason="disk_full",
+                         errors={"storage/disk_full": 1})  # fmt: skip
+        except sqlite3.OperationalError as exc:  # no room even for the run's row: the next run marks it
+            logger.error("%s: could not record the end of crawl %s (%s)", self.config.db, self.crawl_id, exc)
+        self.store.db.close()
+
     def page_not_modified(self, url: str) -> None:
         self.not_modified.append(url)
 
     def flush(self) -> None:
-        if self.store is None:
+        if self.store is None or self.stopped:
             return
-        counts = self.store.write_batch(
-            self.buffer, self.pages, self.drops, self.crawl_id, self.decisions, self.seen, self.not_modified
-        )
+        try:
+            counts = self.store.write_batch(
+                self.buffer, self.pages, self.drops, self.crawl_id, self.decisions, self.seen, self.not_modified
+            )
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc):
+                raise
+            # A full disk: what was committed stays (each batch is its own transaction); stop the
+            # crawl cleanly instead of fetching pages that cannot be kept.
+            self.stopped = f"{self.config.db}: disk full ({exc}); crawl stopped, committed articles kept"
+            logger.error(self.stopped)
+            self.stats.set_value("news/storage/disk_full", 1)
+            if self.crawler.engine is not None:
+                self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="disk_full"))
+            return
         for key, value in counts.items():
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats.inc_value(f"news/storage/{key}", value)
@@ -196,40 +221,51 @@ class StoragePipeline:
         if self.store is None or self.crawl_id is None:
             return
         self.flush()
-        # Learn each crawled site's boilerplate from all its stored articles, and re-clean
-        # the articles a change touches: the result does not depend on crawl order.
-        for site, report in self.store.learn_boilerplate(self.sites).items():
-            for key, value in report.items():
-                self.stats.inc_value(f"news/boilerplate/{key}", value)
-            if report["added"] or report["removed"]:
-                logger.info("site %s: %s", site, report)
-        for key, value in crawl_report(self.store.db, self.crawl_id).items():
-            self.stats.set_value(f"news/clean/{key}", value)
-        stats = self.stats.get_stats()
-        drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
-        errors = {
-            k[len("news/") :]: v
-            for k, v in stats.items()
-            if k.startswith(PROBLEM_PREFIXES) and not k.endswith(("_normalised", "_missing"))
-        }
-        errors.update({name: stats[key] for key, name in PROBLEM_STATS.items() if stats.get(key)})
-        finish_crawl(
-            self.store.db,
-            self.crawl_id,
-            status=run_status(reason),
-            finish_reason=reason,
-            pages_fetched=stats.get("response_received_count", 0),
-            articles_inserted=self.totals["inserted"],
-            articles_updated=self.totals["updated"],
-            articles_unchanged=self.totals["unchanged"],
-            items_dropped=sum(drops.values()),
-            drops=drops,
-            errors=errors,
-            stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
-            requests=stats.get("downloader/request_count", 0),
-            responses=responses_by_class(stats),
-            not_modified=stats.get("news/incremental/not_modified", 0),
-            skipped=sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_")),
-            elapsed_seconds=stats.get("elapsed_time_seconds"),
-        )
+        if self.stopped:  # a full disk: no learning, no re-cleaning; record the end if there is room
+            self._finish_after_full_disk(reason)
+            return
+        try:
+            # Learn each crawled site's boilerplate from all its stored articles, and re-clean
+            # the articles a change touches: the result does not depend on crawl order.
+            for site, report in self.store.learn_boilerplate(self.sites).items():
+                for key, value in report.items():
+                    self.stats.inc_value(f"news/boilerplate/{key}", value)
+                if report["added"] or report["removed"]:
+                    logger.info("site %s: %s", site, report)
+            for key, value in crawl_report(self.store.db, self.crawl_id).items():
+                self.stats.set_value(f"news/clean/{key}", value)
+            stats = self.stats.get_stats()
+            drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
+            errors = {
+                k[len("news/") :]: v
+                for k, v in stats.items()
+                if k.startswith(PROBLEM_PREFIXES) and not k.endswith(("_normalised", "_missing"))
+            }
+            errors.update({name: stats[key] for key, name in PROBLEM_STATS.items() if stats.get(key)})
+            finish_crawl(
+                self.store.db,
+                self.crawl_id,
+                status=run_status(reason),
+                finish_reason=reason,
+                pages_fetched=stats.get("response_received_count", 0),
+                articles_inserted=self.totals["inserted"],
+                articles_updated=self.totals["updated"],
+                articles_unchanged=self.totals["unchanged"],
+                items_dropped=sum(drops.values()),
+                drops=drops,
+                errors=errors,
+                stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+                requests=stats.get("downloader/request_count", 0),
+                responses=responses_by_class(stats),
+                not_modified=stats.get("news/incremental/not_modified", 0),
+                skipped=sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_")),
+                elapsed_seconds=stats.get("elapsed_time_seconds"),
+            )
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc):
+                raise
+            self.stopped = f"{self.config.db}: disk full ({exc}); crawl stopped, committed articles kept"
+            logger.error(self.stopped)
+            self._finish_after_full_disk(reason)
+            return
         self.store.db.close()

@@ -204,13 +204,11 @@ def schedule_command(
 
 def _check_database(path: str, timeout: float) -> None:
     """Before any crawl: refuse another application's file, a newer schema, a locked database."""
-    from pathlib import Path
 
     from crawler.storage.database import DatabaseError, check_writable, open_db
 
     try:
-        if Path(path).exists():
-            open_db(path, timeout, create=False).conn.close()
+        open_db(path, timeout).conn.close()  # created and migrated here, so a failure is one line
         check_writable(path, timeout)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -41,6 +41,7 @@ from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
+from crawler.faults import FaultDrop
 from crawler.incremental import NotModified
 from crawler.items import Article
 from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
@@ -330,6 +331,9 @@ class NewsSpider(scrapy.Spider):
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(NotModified):
             return  # a stored article the server says is unchanged (304): counted and recorded
+        elif failure.check(FaultDrop):
+            # Dropped by a rule for a hostile web (crawler/faults.py): counted there, decided here.
+            self.decide(request.url, "other", getattr(failure.value, "reason", "dropped"))
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
             if "robots.txt" in failure.getErrorMessage():

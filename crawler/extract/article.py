@@ -74,6 +74,15 @@ class ExtractedPage:
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
+# Characters XML cannot hold (C0 controls but tab, newline, carriage return; DEL; lone surrogates
+# left by bad decoding): lxml refuses them wherever text is set, so they go before parsing.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def sanitize(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def parse_html(text: str) -> lxml_html.HtmlElement:
     if not text or not text.strip():
         raise ExtractError("empty document")
@@ -243,6 +252,7 @@ def extract_page(
 
     Raises ExtractError only when the text cannot be parsed as HTML at all.
     """
+    text = sanitize(text)
     tree = parse_html(text)
     selectors = selectors or Selectors()
     meta = metadata.meta_tags(tree)

@@ -25,13 +25,18 @@ SOURCES = ("selector", "headline", "og:title", "h1", "title")
 FAMILY = {"og:title": "document", "title": "document"}
 
 
+# Tags inside a title's text (an unclosed <title> swallows the page's markup as text; a script
+# smuggled into og:title): removed, so no markup reaches the database as a title.
+_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,300}>")
+
+
 def unescape(text: str) -> str:
-    """Whitespace tidied; entities left by double escaping decoded (at most twice more)."""
+    """Whitespace tidied; entities left by double escaping decoded (at most twice more); tags removed."""
     for _ in range(2):
         if not _ENTITY.search(text):
             break
         text = html.unescape(text)
-    return _WS.sub(" ", text).strip()
+    return _WS.sub(" ", _TAG.sub(" ", text)).strip()
 
 
 def _key(text: str) -> str:

@@ -43,9 +43,13 @@ SNIPPET_CHARS = 160
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width letters and half-width katakana to their usual forms) and case-folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC (full-width letters and half-width katakana to their usual forms) and case-folded;
+    lone surrogates (left by bad decoding; SQLite cannot store them) dropped."""
+    return unicodedata.normalize("NFKC", _SURROGATE.sub("", text)).casefold()
 
 
 def _bigrams(run: str) -> list[str]:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test unit lint format bench clean
+.PHONY: install demo test unit lint format bench faults clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: install
 format: install
 	$(BIN)/ruff format crawler tests bench
 	$(BIN)/ruff check --fix crawler tests bench
+
+faults: install  ## the fault table: hostile servers and pages crawled, what happened to each
+	$(BIN)/python bench/faults.py
 
 bench: install  ## extraction quality on ../shared/realpages when present
 	$(BIN)/python bench/extraction.py

@@ -36,11 +36,13 @@ logger = logging.getLogger(__name__)
 
 
 class FaultDrop(IgnoreRequest):
-    """A request dropped by one of these rules; `reason` names the rule."""
+    """A request dropped by one of these rules; `reason` names the rule, `url` the URL to record
+    (for a redirect, the one the crawl was asked to fetch)."""
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, url: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.url = url
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -70,7 +72,7 @@ class _Base:
     def drop(self, reason: str, request: Request, message: str) -> FaultDrop:
         self.stats.inc_value(f"news/fetch/{reason}")
         logger.info("dropped %s (%s): %s", request.url, reason, message)
-        return FaultDrop(reason, message)
+        return FaultDrop(reason, message, (request.meta.get("redirect_urls") or [request.url])[0])
 
 
 class RetryAfterMiddleware(_Base):

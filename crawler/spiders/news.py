@@ -188,7 +188,9 @@ class NewsSpider(scrapy.Spider):
         try:
             return sniff_kind(maybe_gunzip(body))
         except (OSError, ValueError, EOFError):
-            return "html"
+            # A gzip body that will not decompress within the size cap (a bomb) or at all: a bad
+            # listing, recorded as one, not a page.
+            return "bad_listing" if body[:2] == b"\x1f\x8b" else "html"
 
     def _parse_listing(self, response: Response, kind: str) -> Iterator[Any]:
         try:
@@ -333,7 +335,8 @@ class NewsSpider(scrapy.Spider):
             return  # a stored article the server says is unchanged (304): counted and recorded
         elif failure.check(FaultDrop):
             # Dropped by a rule for a hostile web (crawler/faults.py): counted there, decided here.
-            self.decide(request.url, "other", getattr(failure.value, "reason", "dropped"))
+            value = failure.value
+            self.decide(getattr(value, "url", None) or request.url, "other", getattr(value, "reason", "dropped"))
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
             if "robots.txt" in failure.getErrorMessage():

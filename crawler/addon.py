@@ -15,7 +15,12 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
-from crawler.faults import OffsiteRedirectMiddleware, RetryAfterMiddleware, SiteBudgetMiddleware
+from crawler.faults import (
+    OffsiteRedirectMiddleware,
+    PrivateAddressMiddleware,
+    RetryAfterMiddleware,
+    SiteBudgetMiddleware,
+)
 from crawler.incremental import IncrementalMiddleware, NotModifiedMiddleware
 from crawler.middlewares import ContactUserAgentMiddleware
 from crawler.pipelines.clean import CleanPipeline
@@ -37,6 +42,7 @@ DOWNLOADER_MIDDLEWARES: dict[type, int] = {
     RetryAfterMiddleware: 555,
     NotModifiedMiddleware: 560,
     SiteBudgetMiddleware: 580,
+    PrivateAddressMiddleware: 585,
     OffsiteRedirectMiddleware: 590,
 }
 SPIDER_MIDDLEWARES: dict[type, int] = {IncrementalMiddleware: 650}

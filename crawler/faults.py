@@ -17,12 +17,14 @@ with its reason and counts `news/fetch/<reason>`; the crawl goes on.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -141,6 +143,37 @@ class OffsiteRedirectMiddleware(_Base):
         if host in hosts or any(bare == h or bare.endswith("." + h) for h in hosts):
             return None
         raise self.drop("offsite_redirect", request, f"redirect from {request.meta['redirect_urls'][0]} to {host}")
+
+
+def private_host(netloc_or_host: str) -> bool:
+    """An IP literal in a private, loopback, link-local or reserved range, or localhost.
+    (Names are not resolved here: a public name that resolves to a private address is not seen.)"""
+    name = (urlsplit("//" + netloc_or_host).hostname or "").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+class PrivateAddressMiddleware(_Base):
+    """A crawl of public sites never fetches a private or loopback address (a link, a redirect,
+    an entry point), unless NEWS_ALLOW_PRIVATE is set; a crawl started on such an address (the
+    demo, a local mirror) is local by choice and allowed."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if self.config.allow_private or not private_host(netloc(request.url)):
+            return None
+        hosts = getattr(self.crawler.spider, "hosts", None) or set()
+        if any(private_host(h) for h in hosts):
+            return None  # a local crawl by choice
+        raise self.drop("private_address", request, f"{netloc(request.url)} is a private or loopback address")
 
 
 class SiteBudgetMiddleware(_Base):

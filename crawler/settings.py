@@ -34,6 +34,7 @@ DOWNLOADER_MIDDLEWARES = {
     # (550) sees the response; redirects off the crawl's hosts dropped; a page budget per site.
     "crawler.faults.RetryAfterMiddleware": 555,
     "crawler.faults.SiteBudgetMiddleware": 580,
+    "crawler.faults.PrivateAddressMiddleware": 585,
     "crawler.faults.OffsiteRedirectMiddleware": 590,
 }
 

@@ -4,6 +4,7 @@ rule, counted per reason in stats and `crawls`, never fatal to the crawl."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from tests.conftest import run_crawl
+from tests.conftest import FAST, ROOT, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -225,3 +226,32 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_loses_nothing_committed(tmp
         assert committed <= urls_now and len(urls_now) == JA_SITEMAP_ARTICLES
     finally:
         subprocess.run(["umount", str(small)], check=False)
+
+
+def test_a_writer_holding_the_database_makes_the_crawl_wait_not_fail(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+
+    from crawler.demo.server import DemoServer
+    from crawler.demo.site import build_ja_site
+    from crawler.storage import open_db
+    from tests.test_incremental import JA_SITEMAP_ARTICLES
+
+    db = tmp_path / "news.db"
+    open_db(db).conn.close()
+    with DemoServer(build_ja_site) as site:
+        other = sqlite3.connect(db, timeout=30)
+        other.execute("begin immediate")  # another program is in a long write when the crawl starts
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={site.base_url}/sitemap.xml"]
+        for key, value in {**FAST, "NEWS_DB": str(db), "NEWS_DB_TIMEOUT": "0.3", "NEWS_DB_BATCH_SIZE": "2"}.items():
+            cmd += ["-s", f"{key}={value}"]
+        crawl = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)
+        other.rollback()
+        other.close()
+        _out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0, err
+    store = sqlite_utils.Database(db)
+    assert store["articles"].count == JA_SITEMAP_ARTICLES  # nothing dropped while it waited
+    stats = json.loads(next(store.query("select stats from crawls"))["stats"])
+    assert stats.get("news/storage/locked_retry", 0) >= 1

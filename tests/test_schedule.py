@@ -167,3 +167,27 @@ def test_another_applications_database_is_refused_before_crawling(tmp_path: Path
     result = CliRunner().invoke(cli, ["crawl", "https://example.com/", "--db", str(other)])
     assert result.exit_code == 1 and "not a news-crawler database" in result.output
     assert sqlite_utils.Database(other).table_names() == ["notes"]
+
+
+def test_a_public_crawl_never_reaches_a_private_address() -> None:
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.faults import FaultDrop, PrivateAddressMiddleware, private_host
+
+    def middleware(hosts: set[str], **settings: object) -> PrivateAddressMiddleware:
+        crawler = get_crawler(settings_dict=settings)
+        crawler.spider = type("Spider", (), {"hosts": hosts})()
+        return PrivateAddressMiddleware.from_crawler(crawler)
+
+    public = middleware({"example.com"})
+    for url in ("http://127.0.0.1:8080/admin", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
+                "http://localhost/", "http://10.1.2.3/x"):  # fmt: skip
+        with pytest.raises(FaultDrop) as dropped:
+            public.process_request(Request(url))
+        assert dropped.value.reason == "private_address"
+    assert public.process_request(Request("https://example.com/news/1")) is None
+    assert middleware({"127.0.0.1:8701"}).process_request(Request("http://127.0.0.1:8701/x")) is None  # local by choice
+    allowed = middleware({"example.com"}, NEWS_ALLOW_PRIVATE=True)
+    assert allowed.process_request(Request("http://10.1.2.3/x")) is None
+    assert not private_host("news.example.org") and private_host("192.168.0.10:80")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -107,9 +108,24 @@ class StoragePipeline:
         profile_name = getattr(getattr(spider, "profile", None), "name", None)
         one_site = len({site_key(u) for u in starts}) == 1
         site: str | None = profile_name or (site_key(starts[0]) if one_site else None)
-        self.crawl_id = start_crawl(self.store.db, args, self.config.cleaning(), site)
+        self.crawl_id = self._start_crawl(args, site)
         self.stats.set_value("news/crawl_id", self.crawl_id)
         logger.info("storing articles in %s (crawl %s)", self.config.db, self.crawl_id)
+
+    def _start_crawl(self, args: dict[str, Any], site: str | None, patience: float = 60.0) -> int:
+        """The run's row; while another writer holds the database, wait and try again (up to a
+        minute) rather than fail before the first page."""
+        assert self.store is not None
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return start_crawl(self.store.db, args, self.config.cleaning(), site)
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                self.stats.inc_value("news/storage/locked_retry")
+                logger.warning("%s is locked by another writer; waiting to start the crawl", self.config.db)
+                time.sleep(1.0)
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item).asdict()
@@ -177,6 +193,20 @@ class StoragePipeline:
         if len(self.decisions) >= self.config.db_batch_size * 4:
             self.flush()
 
+    def _final_flush(self, attempts: int = 10) -> None:
+        """The last batch, retried while another writer keeps the database locked."""
+        for _ in range(attempts):
+            pending = self.buffer or self.pages or self.drops or self.decisions or self.seen or self.not_modified
+            if not pending or self.stopped:
+                return
+            self.flush()
+            if self.buffer or self.pages or self.drops or self.decisions:
+                time.sleep(min(self.config.db_timeout, 2.0))
+        if self.buffer:
+            logger.error(
+                "%s stayed locked: %d articles of the last batch not written", self.config.db, len(self.buffer)
+            )
+
     def _finish_after_full_disk(self, reason: str) -> None:
         assert self.store is not None and self.crawl_id is not None
         try:
@@ -197,6 +227,12 @@ class StoragePipeline:
                 self.buffer, self.pages, self.drops, self.crawl_id, self.decisions, self.seen, self.not_modified
             )
         except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                # Another writer held the database past NEWS_DB_TIMEOUT: keep the batch (nothing is
+                # dropped) and try again at the next flush; the crawl goes on.
+                self.stats.inc_value("news/storage/locked_retry")
+                logger.warning("%s is locked by another writer; batch kept, retried at the next flush", self.config.db)
+                return
             if "full" not in str(exc):
                 raise
             # A full disk: what was committed stays (each batch is its own transaction); stop the
@@ -220,7 +256,7 @@ class StoragePipeline:
         # Runs after every pipeline has closed, so drops made at close time are in.
         if self.store is None or self.crawl_id is None:
             return
-        self.flush()
+        self._final_flush()
         if self.stopped:  # a full disk: no learning, no re-cleaning; record the end if there is room
             self._finish_after_full_disk(reason)
             return

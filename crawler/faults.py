@@ -170,7 +170,12 @@ class PrivateAddressMiddleware(_Base):
     def process_request(self, request: Request) -> None:
         if self.config.allow_private or not private_host(netloc(request.url)):
             return None
-        hosts = getattr(self.crawler.spider, "hosts", None) or set()
+        spider = self.crawler.spider
+        # Our spider keeps its hosts; another project's spider has start URLs and allowed domains.
+        hosts = getattr(spider, "hosts", None) or {
+            *(netloc(u) for u in getattr(spider, "start_urls", []) or []),
+            *(getattr(spider, "allowed_domains", None) or []),
+        }
         if any(private_host(h) for h in hosts):
             return None  # a local crawl by choice
         raise self.drop("private_address", request, f"{netloc(request.url)} is a private or loopback address")

@@ -151,7 +151,10 @@ def capacity(base: str, pages: int, seconds: float = 3.0) -> float:
         nonlocal done
         i = offset
         while time.monotonic() < stop:
-            urllib.request.urlopen(f"{base}/news/{i % pages}.html", timeout=5).read()
+            try:
+                urllib.request.urlopen(f"{base}/news/{i % pages}.html", timeout=5).read()
+            except OSError as exc:
+                raise SystemExit(f"the server failed: {exc}") from exc
             i += 16
             with lock:
                 done += 1
@@ -250,6 +253,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        work.chmod(0o755)  # nginx's workers run as another user: they must be able to read the site
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         build_site(work / "site", args.pages, base)

@@ -169,10 +169,18 @@ class Site:
 # -- crawling --------------------------------------------------------------------
 
 
-def crawl_ours(site: Site, db: Path) -> float:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={site.base}/sitemap.xml"]
+def news_cmd(db: Path, *spider_args: str) -> list[str]:
+    """`scrapy crawl news` with the bench's settings, into db."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "news"]
+    for arg in spider_args:
+        cmd += ["-a", arg]
     for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0"}.items():
         cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
+def crawl_ours(site: Site, db: Path) -> float:
+    cmd = news_cmd(db, f"start_urls={site.base}/sitemap.xml")
     started = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
     return time.perf_counter() - started
@@ -191,20 +199,8 @@ def crawl_profiles(site: Site, cases: list[Case], db: Path) -> float:
             groups.setdefault(profile.name, []).append(safe_url_string(site.base + case.path))
     started = time.perf_counter()
     for name, urls in sorted(groups.items()):
-        cmd = [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "news",
-            "-a",
-            f"site={name}",
-            "-a",
-            f"start_urls={','.join(urls)}",
-        ]
-        for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0"}.items():
-            cmd += ["-s", f"{key}={value}"]
-        subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+        subprocess.run(news_cmd(db, f"site={name}", f"start_urls={','.join(urls)}"), cwd=ROOT, check=False,
+                       capture_output=True)  # fmt: skip
     return time.perf_counter() - started
 
 

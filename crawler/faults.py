@@ -118,7 +118,7 @@ class RetryAfterMiddleware(_Base):
         downloader = getattr(engine, "downloader", None) if engine else None
         if downloader is None:
             return
-        key = request.meta.get("download_slot") or netloc(request.url).split(":")[0]
+        key = downloader.get_slot_key(request)  # Scrapy's own slot for this request's host
         slot = downloader.slots.get(key)
         if slot is not None and slot.delay < delay:
             logger.info("host %s asked to wait %.0f s: slowing it down", key, delay)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from crawler.storage.export import ARTICLES_PER_DAY_SQL
+from crawler.storage.export import ARTICLES_PER_DAY_SQL, local_day_sql
 from crawler.storage.search import FTS_TABLE, RANK
 
-LOCAL_DAY = "substr(coalesce(a.published_local, a.published_at), 1, 10)"
+LOCAL_DAY = local_day_sql("a.")
 
 # datasette-vega reads its chart from the URL fragment: a line per site, articles per day.
 CHART_FRAGMENT = (

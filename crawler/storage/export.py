@@ -11,8 +11,13 @@ import sqlite_utils
 from crawler.storage.articles import decode_row
 from crawler.storage.database import chunks, marks
 
-# The publisher's local day of an article (published_local keeps the page's offset).
-LOCAL_DAY = "substr(coalesce(published_local, published_at), 1, 10)"
+
+def local_day_sql(alias: str = "") -> str:
+    """SQL for an article's local day (published_local keeps the page's offset); alias: "a." etc."""
+    return f"substr(coalesce({alias}published_local, {alias}published_at), 1, 10)"
+
+
+LOCAL_DAY = local_day_sql()
 # Articles first published on each local day, per site; near-duplicates are not counted twice.
 ARTICLES_PER_DAY_SQL = f"""select {LOCAL_DAY} as day, site, count(*) as articles
 from articles

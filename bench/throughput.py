@@ -49,18 +49,39 @@ FAST = {
     "ROBOTSTXT_OBEY": "0",
     "TELNETCONSOLE_ENABLED": "0",
 }
-JA = "政府は経済対策の規模について最終調整に入った。関係者によると、来週にも閣議決定する見通しだ。"
-EN = "The council approved the budget after a long debate about school funding and road repairs."
+JA_WORDS = (
+    "政府 経済対策 規模 最終調整 関係者 来週 閣議決定 見通し 与党 野党 国会 審議 予算案 自治体 住民 説明会 "
+    "台風 大雨 警報 避難 気象庁 交通機関 運休 空港 欠航 企業 決算 売上高 利益 円安 株価 日銀 金利 物価 賃金 "
+    "学校 教育委員会 医療 病院 感染 ワクチン 高齢者 介護 保育 少子化 選挙 候補者 投票 首相 大臣 会見 外交 "
+    "首脳会談 防衛 警察 事故 容疑者 逮捕 裁判 判決 地震 津波 復興 農家 漁業 観光客 祭り 鉄道 新幹線 開業"
+).split()
+EN_WORDS = (
+    "council budget debate school funding road repairs mayor residents meeting storm warning flood evacuation "
+    "airport flights company earnings profit shares bank interest inflation wages hospital vaccine elderly care "
+    "election candidate vote minister summit defence police accident suspect court ruling earthquake farmers "
+    "tourists festival railway station bridge harbour museum library teachers students parents workers union "
+    "strike contract energy prices housing rents climate emissions wind solar water supply drought harvest"
+).split()
 NAV = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
 FOOTER = "<footer><p>Copyright Bench News. All rights reserved.</p><p>Contact us | Privacy | Terms</p></footer>"
 
 
+def sentence(rng: random.Random, japanese: bool) -> str:
+    """A sentence of random words: every page's text is its own, as on a real site."""
+    if japanese:
+        words = rng.choices(JA_WORDS, k=rng.randint(6, 10))
+        return "、".join("".join(words[k : k + 2]) + rng.choice("はがをにでと") for k in range(0, len(words), 2)) + "。"
+    words = rng.choices(EN_WORDS, k=rng.randint(10, 18))
+    return " ".join(words).capitalize() + "."
+
+
 def page(i: int) -> str:
-    rng = random.Random(i)
-    japanese = i % 2 == 0
-    sentence = JA if japanese else EN
+    # Every 50th page is a syndicated copy of the page before it (the crawl links such pairs).
+    rng = random.Random(i - 1 if i % 50 == 49 else i)
+    japanese = i % 2 == 0 if i % 50 != 49 else (i - 1) % 2 == 0
     day = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(hours=3 * i)
-    paragraphs = [f"{sentence}（{i}-{k}）" if japanese else f"{sentence} ({i}-{k})" for k in range(rng.randint(25, 40))]
+    gap = "" if japanese else " "
+    paragraphs = [gap.join(sentence(rng, japanese) for _ in range(3)) for _ in range(rng.randint(25, 40))]
     run = paragraphs[2:5]
     paragraphs[12:12] = run  # an in-article repeated run
     body = "".join(f"<p>{p}</p>" for p in paragraphs)

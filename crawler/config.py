@@ -39,6 +39,7 @@ class NewsConfig:
     retry_after_max: float = 300.0  # NEWS_RETRY_AFTER_MAX: longest Retry-After honoured (s); longer: dropped
     site_page_budget: int = 20000  # NEWS_SITE_PAGE_BUDGET: responses per site per run (0 = no limit)
     allow_private: bool = False  # NEWS_ALLOW_PRIVATE: let a crawl of public sites reach private addresses
+    workers: int = 0  # NEWS_WORKERS: processes that extract pages beside the crawl (0 = in the crawl's process)
     progress: bool = False  # NEWS_PROGRESS: a live progress line on a terminal (the `crawl` command sets it)
 
     # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.

@@ -42,6 +42,7 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "boilerplate",
         "block_occurrences",
         "article_minhash",
+        "minhash_bands",
         "decisions",
         "article_versions",
         "fetch_state",

@@ -104,3 +104,11 @@ def test_hostile_pages_are_survived_and_stored_as_text(tmp_path: Path) -> None:
     assert stats["news/discovery/offsite_or_denied"] >= 50_000 - 6
     assert errors.get("fetch/http_404", 0) == 0
     assert stats.get("news/discovery/bad_listing", 0) == 1
+
+
+def test_a_title_element_inside_the_body_is_not_page_text() -> None:
+    from crawler.extract import extract_page
+
+    page = extract_page("<html><body><p>Body text.<title>A <script> tag</title></p></body></html>", "https://ex.com/a")
+    assert page.blocks == ["Body text."]
+    assert page.title == "A tag"  # still the document title (tags stripped from titles)

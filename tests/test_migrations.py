@@ -58,3 +58,24 @@ def test_an_empty_sqlite_file_becomes_ours_but_a_foreign_one_never(tmp_path: Pat
     with pytest.raises(DatabaseError, match="not a news-crawler database"):
         open_db(foreign)
     assert sqlite_utils.Database(foreign).table_names() == ["users"]
+
+
+def test_signatures_of_an_older_database_are_made_anew_with_band_keys(tmp_path: Path) -> None:
+    """m009: the MinHash of every stored body is made again (vectorised shingle hash) and its band
+    keys indexed, so near-duplicates of old articles are still found."""
+    path = tmp_path / "m8.db"
+    db = sqlite_utils.Database(path)
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    for fn in MIGRATIONS[:8]:
+        fn(db)
+        db["_migrations"].insert({"name": fn.__name__, "applied_at": "2026-01-01T00:00:00+00:00"})
+    body = "The harbour board voted to close the old ferry pier after engineers found cracks in its pillars. " * 2
+    db["articles"].insert({"url": "https://ex.com/a", "site": "ex.com", "title": "a", "body": body})
+    db["article_minhash"].insert({"url": "https://ex.com/a", "signature": b"\0" * 512})  # the old hash
+    db.conn.close()
+    from crawler.storage import ArticleStore
+
+    store = ArticleStore(open_db(path))
+    assert store.db["article_minhash"].count == 1 and store.db["minhash_bands"].count == 20
+    store.upsert_articles([{"url": "https://ex.com/b", "site": "ex.com", "title": "b", "body": body + "(AP)"}], None)
+    assert store.db["articles"].get("https://ex.com/b")["duplicate_of"] == "https://ex.com/a"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import json
 from pathlib import Path
 from typing import Any
@@ -222,7 +224,7 @@ def response(url: str) -> HtmlResponse:
 
 def _store(pipe: StoragePipeline, item: Article) -> None:
     """What Scrapy does for an item that passed the pipelines: process_item, then item_scraped."""
-    pipe.process_item(item)
+    asyncio.run(pipe.process_item(item))
     pipe.item_scraped(item, response(item["url"]))
 
 

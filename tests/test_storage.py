@@ -130,6 +130,22 @@ def test_near_duplicates_are_linked_to_the_earliest(tmp_path: Path) -> None:
     assert s.db["articles"].get("https://ex.jp/print/1")["duplicate_of"] == early["url"]
 
 
+def test_a_changed_body_leaves_no_stale_band_keys(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    long = ["中国の習近平国家主席は、全国人民代表大会で政府活動報告について演説し、経済成長の目標を示しました。" * 2]
+    s.write_raw([{**make(1), "raw_blocks": long}, {**make(2), "raw_blocks": long}], 1)
+    assert s.db["articles"].get(make(2)["url"])["duplicate_of"] == make(1)["url"]
+    bands = s.db["minhash_bands"].count
+    assert bands == 2 * 20  # 20 band keys per signature
+    # The first article's text changes completely: its old keys go, a third copy of the old text
+    # finds only the second article.
+    s.write_raw([make(1)], 2)
+    assert s.db["minhash_bands"].count == bands
+    s.write_raw([{**make(3), "raw_blocks": long}], 3)
+    assert s.db["articles"].get(make(3)["url"])["duplicate_of"] == make(2)["url"]
+    assert s.db.execute("select count(*) from minhash_bands where id not in (select id from article_minhash)").fetchone()[0] == 0
+
+
 @pytest.mark.parametrize(
     "blocks",
     [

@@ -93,6 +93,18 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
         raise ExtractError(str(exc)) from exc
     if tree is None:
         raise ExtractError("empty document")
+    # A <title> inside <body> is never shown by a browser; its RCDATA text (say a literal
+    # "<script>") is not page text. Moved to <head> when the head has none (it is then still
+    # the document title), dropped otherwise.
+    for stray in tree.xpath("//body//title"):
+        stray.drop_tree()
+        head = tree.find("head")
+        if head is None:
+            head = lxml_html.Element("head")
+            tree.insert(0, head)
+        if head.find("title") is None:
+            stray.tail = None
+            head.append(stray)
     return tree
 
 

@@ -26,6 +26,8 @@ from crawler.storage import ArticleStore, open_db
 from crawler.storage.database import now_iso
 from crawler.storage.pages import page_row
 from crawler.storage.runs import crawl_report, finish_crawl, start_crawl
+from crawler.text.shingles import signature_bytes
+from crawler.workpool import WorkPool
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,8 @@ class StoragePipeline:
         self.decisions: list[dict[str, Any]] = []
         self.seen: list[dict[str, Any]] = []  # fetch_state rows of the articles in the buffer
         self.not_modified: list[str] = []
+        self.signatures: dict[str, bytes | None] = {}  # MinHash of each buffered body, by URL
+        self.pool = WorkPool.of(crawler)
         self.store: ArticleStore | None = None
         self.stopped: str | None = None  # why storage stopped (a full disk)
         self._closing: asyncio.Future[None] | None = None
@@ -127,8 +131,11 @@ class StoragePipeline:
                 logger.warning("%s is locked by another writer; waiting to start the crawl", self.config.db)
                 time.sleep(1.0)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item).asdict()
+        # The signature of the body is made here, in a worker process when there are workers
+        # (NEWS_WORKERS), and handed to near-duplicate linking with the batch.
+        self.signatures[article["url"]] = await self.pool.run(signature_bytes, article.get("body") or "")
         self.buffer.append(article)
         self.sites.add(article.get("site") or "")
         return item
@@ -224,7 +231,14 @@ class StoragePipeline:
             return
         try:
             counts = self.store.write_batch(
-                self.buffer, self.pages, self.drops, self.crawl_id, self.decisions, self.seen, self.not_modified
+                self.buffer,
+                self.pages,
+                self.drops,
+                self.crawl_id,
+                self.decisions,
+                self.seen,
+                self.not_modified,
+                self.signatures,
             )
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -247,7 +261,7 @@ class StoragePipeline:
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats.inc_value(f"news/storage/{key}", value)
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
-        self.seen, self.not_modified = [], []
+        self.seen, self.not_modified, self.signatures = [], [], {}
 
     def close_spider(self) -> None:
         self.flush()

@@ -48,6 +48,7 @@ from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matche
 from crawler.signals import page_decided
 from crawler.text.dates import get_tz
 from crawler.text.timezones import stated_zone
+from crawler.workpool import WorkPool
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ class NewsSpider(scrapy.Spider):
         self._by_host: dict[str, SiteProfile | None] = {}
         # Our should_follow filters hosts and file types (a linked PDF is fetched and counted as non-HTML).
         self._links = LinkExtractor(deny_extensions=[], canonicalize=False, unique=True)
+        self.pool = WorkPool(0)  # from_crawler replaces it with NEWS_WORKERS processes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -124,6 +126,7 @@ class NewsSpider(scrapy.Spider):
         depth = spider._follow_depth_arg
         spider.follow_depth = depth if depth is not None else config.follow_depth
         spider._profiles = load_profiles()
+        spider.pool = WorkPool.of(crawler)
         return spider
 
     def _inc(self, key: str, count: int = 1) -> None:
@@ -165,11 +168,12 @@ class NewsSpider(scrapy.Spider):
         profile = self.profile_for(url)
         return list(profile.deny) if profile else []
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         self._inc("news/pages/fetched")
         kind = self._listing_kind(response)
         if kind != "html":
-            yield from self._parse_listing(response, kind)
+            for request in self._parse_listing(response, kind):
+                yield request
             return
         if not isinstance(response, HtmlResponse):
             self._inc("news/pages/non_html")
@@ -177,7 +181,8 @@ class NewsSpider(scrapy.Spider):
             self.decide(response.url, "other", "non_html", {"content_type": ctype})
             logger.info("skipped non-HTML response %s (%s)", response.url, ctype)
             return
-        yield from self._parse_html(response)
+        async for result in self._parse_html(response):
+            yield result
 
     def _listing_kind(self, response: Response) -> str:
         ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
@@ -244,7 +249,7 @@ class NewsSpider(scrapy.Spider):
                     url,
                 )
 
-    def _parse_html(self, response: HtmlResponse) -> Iterator[Any]:
+    async def _parse_html(self, response: HtmlResponse) -> AsyncIterator[Any]:
         url = strip_fragment(response.url)
         profile = self.profile_for(url)
         decoded = redecode(response.text, response.body, response.encoding)
@@ -255,8 +260,8 @@ class NewsSpider(scrapy.Spider):
             )
         article_url = any(p.search(url) for p in profile.article_urls) if profile and profile.article_urls else None
         try:
-            page = extract_page(
-                decoded.text, url, selectors=profile.selectors if profile else None, article_url=article_url
+            page = await self.pool.run(
+                extract_page, decoded.text, url, profile.selectors if profile else None, article_url
             )
         except ExtractError as exc:
             self._inc("news/extract/unparseable")
@@ -274,7 +279,8 @@ class NewsSpider(scrapy.Spider):
             self._selector_misses(profile.name, page.selector_misses, url)
         depth = response.meta.get("news_depth", 0)
         follow = list(self._follow_links(response, depth)) if depth < self.follow_depth else []
-        yield from follow
+        for request in follow:
+            yield request
         kind = "article" if page.is_article else "listing"
         self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow))
         if not page.is_article:

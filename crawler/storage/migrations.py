@@ -277,6 +277,20 @@ def m008_versions_and_fetch_state(db: sqlite_utils.Database) -> None:
         crawls.add_column(column, kind)
 
 
+def m009_minhash_bands(db: sqlite_utils.Database) -> None:
+    """The near-duplicate index in SQLite (band keys), with vectorised signatures made anew."""
+    from crawler.storage.neardup import rebuild
+
+    db.execute("drop table article_minhash")
+    db.execute(
+        "create table article_minhash (id integer primary key, url text not null unique, signature blob not null)"
+    )
+    db.execute(
+        "create table minhash_bands (key integer not null, id integer not null, primary key (key, id)) without rowid"
+    )
+    rebuild(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -286,6 +300,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m006_search,
     m007_last_changed_at,
     m008_versions_and_fetch_state,
+    m009_minhash_bands,
 ]
 
 

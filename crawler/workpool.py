@@ -1,0 +1,102 @@
+"""Page extraction in worker processes, so a crawl uses more than the one core Scrapy runs on.
+
+Scrapy's reactor and every callback run on one core. Extraction (HTML parse, trafilatura, the
+date and title signals) is pure and is most of a page's CPU time, so with `NEWS_WORKERS=N` the
+spider hands each page to one of N worker processes and awaits the result while the reactor goes
+on fetching. Nothing else changes: the result is the same `ExtractedPage` the in-process call
+returns (tests compare the stored rows of both paths), and everything after it (pipelines,
+storage) stays in the crawl's process.
+
+- Bounded: at most `4 * N` pages wait for a worker; a callback that finds the pool full waits
+  too, and Scrapy's own limit on responses in processing then holds back downloads, so memory
+  stays flat however long the crawl.
+- Workers come from a fork server started before the reactor's threads exist, with the
+  extraction modules imported once; they ignore SIGINT, so Ctrl-C reaches the crawl, which
+  shuts the pool down cleanly when the spider closes.
+- Storage hands the MinHash signature of each cleaned body to the same pool.
+- A worker that dies (killed, out of memory) breaks the pool: the page is extracted in-process,
+  counted as `news/pool/broken`, and a new pool is started for the next pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+PENDING_PER_WORKER = 4
+_PRELOAD = ["crawler.extract"]
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's to handle
+
+
+class WorkPool:
+    def __init__(self, workers: int, on_event: Callable[[str], None] | None = None) -> None:
+        self.workers = max(0, workers)
+        self._on_event = on_event or (lambda _key: None)
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> WorkPool:
+        """The crawl's one pool, shared by the spider (extraction) and storage (signatures);
+        stopped when the engine stops, after storage's last write."""
+        pool: WorkPool | None = getattr(crawler, "_news_work_pool", None)
+        if pool is None:
+            from scrapy import signals
+
+            from crawler.config import NewsConfig
+
+            def count(key: str) -> None:
+                if crawler.stats is not None:
+                    crawler.stats.inc_value(key)
+
+            pool = cls(NewsConfig.from_settings(crawler.settings).workers, count)
+            crawler._news_work_pool = pool  # type: ignore[attr-defined]
+            crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+        return pool
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet_worker)
+        return self._executor
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """fn(*args) in a worker process (in this one when the pool has no workers)."""
+        if not self.workers:
+            return fn(*args)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.workers * PENDING_PER_WORKER)
+        async with self._slots:
+            try:
+                return await asyncio.wrap_future(self._pool().submit(fn, *args))
+            except BrokenProcessPool:
+                self._on_event("news/pool/broken")
+                logger.warning("a worker process died; this page is extracted in the crawl's process")
+                self._discard()
+                return fn(*args)
+
+    def _discard(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def close(self) -> None:
+        """Stop the workers (after the pages they hold): the crawl is over."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

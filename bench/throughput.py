@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -198,11 +199,21 @@ class Bare(SitemapSpider):
 """
 
 
-def scrapy_run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True)
+def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float]:
+    """Run a crawl; its log (stderr) and its peak resident memory in MB (the crawl's own process,
+    read from the kernel's rusage when it exits; worker processes are not counted)."""
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        log = err.read()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd[:6])} ... failed:\n{log[-3000:]}")
+    return log, usage.ru_maxrss / 1024
 
 
-def bare(base: str, work: Path) -> tuple[int, float]:
+def bare(base: str, work: Path) -> tuple[int, float, float]:
     """Bare Scrapy: the sitemap read, every page fetched, nothing done with it. Pages and seconds
     are read from Scrapy's own stats dump at the end of its log."""
     spider = work / "bare_spider.py"
@@ -210,22 +221,26 @@ def bare(base: str, work: Path) -> tuple[int, float]:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(spider)]
     for key, value in {**FAST, "LOG_LEVEL": "INFO"}.items():
         cmd += ["-s", f"{key}={value}"]
-    log = scrapy_run(cmd, work).stderr
+    log, rss = scrapy_run(cmd, work)
     pages = re.search(r"'response_received_count': (\d+)", log)
     seconds = re.search(r"'elapsed_time_seconds': ([\d.]+)", log)
     assert pages and seconds, log[-2000:]
-    return int(pages.group(1)), float(seconds.group(1))
+    return int(pages.group(1)), float(seconds.group(1)), rss
 
 
-def full(base: str, db: Path) -> tuple[int, float]:
+def full(base: str, db: Path, workers: int) -> tuple[int, float, float]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={base}/sitemap.xml"]
-    for key, value in {**FAST, "NEWS_DB": str(db), "NEWS_INCREMENTAL": "0"}.items():
+    settings = {**FAST, "NEWS_DB": str(db), "NEWS_INCREMENTAL": "0", "NEWS_WORKERS": str(workers)}
+    for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    scrapy_run(cmd, ROOT)
+    _, rss = scrapy_run(cmd, ROOT)
     conn = sqlite3.connect(db)
     stats = json.loads(conn.execute("select stats from crawls order by id desc").fetchone()[0])
+    stored = conn.execute("select count(*) from articles").fetchone()[0]
     conn.close()
-    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"])
+    if stored < stats.get("response_received_count", 0) - 1:
+        raise SystemExit(f"only {stored} articles stored of {stats.get('response_received_count')} pages")
+    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss
 
 
 def stages(folder: Path, sample: int) -> dict[str, float]:
@@ -271,7 +286,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--sample", type=int, default=300, help="pages timed per stage, in-process")
+    parser.add_argument("--workers", default="0,1", help="NEWS_WORKERS values for the full crawl (comma-separated)")
+    parser.add_argument("--no-bare", action="store_true", help="skip bare Scrapy (a memory run)")
     args = parser.parse_args()
+    print(f"{os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         work.chmod(0o755)  # nginx's workers run as another user: they must be able to read the site
@@ -282,12 +300,18 @@ def main() -> int:
         with Server(work / "site", port) as server:
             print(f"{args.pages} pages of {size:.0f} KB on average, served by {server.kind}")
             print(f"server capacity: {capacity(base, args.pages):.0f} requests/s (16 client threads)")
-            bare_pages, bare_s = bare(base, work)
-            full_pages, full_s = full(base, work / "news.db")
-        bare_rate, full_rate = bare_pages / bare_s, full_pages / full_s
-        print(f"bare Scrapy:        {bare_pages} pages in {bare_s:5.1f} s = {bare_rate:6.1f} pages/s")
-        print(f"scrapy crawl news:  {full_pages} pages in {full_s:5.1f} s = {full_rate:6.1f} pages/s")
-        print(f"ratio full / bare: {full_rate / bare_rate:.2f}")
+            bare_run = None if args.no_bare else bare(base, work)
+            runs = {int(w): full(base, work / f"news{w}.db", int(w)) for w in args.workers.split(",")}
+        if bare_run:
+            bare_pages, bare_s, bare_rss = bare_run
+            label = "bare Scrapy:"
+            print(f"{label:29}{bare_pages} pages in {bare_s:6.1f} s = {bare_pages / bare_s:6.1f} pages/s, "
+                  f"peak RSS {bare_rss:4.0f} MB")  # fmt: skip
+        for workers, (pages, seconds, rss) in runs.items():
+            label = f"scrapy crawl news, {workers} workers:"
+            ratio = f", ratio {pages / seconds / (bare_run[0] / bare_run[1]):.2f}" if bare_run else ""
+            print(f"{label:29}{pages} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s, "
+                  f"peak RSS {rss:4.0f} MB{ratio}")  # fmt: skip
         print(f"CPU ms per page by stage (in-process, {args.sample} pages):")
         for name, ms in stages(work / "site", min(args.sample, args.pages)).items():
             print(f"  {name:20} {ms:6.2f}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.settings import BaseSettings
 
+from crawler.distributed.acks import AckMiddleware
 from crawler.faults import (
     OffsiteRedirectMiddleware,
     PrivateAddressMiddleware,
@@ -45,7 +46,7 @@ DOWNLOADER_MIDDLEWARES: dict[type, int] = {
     PrivateAddressMiddleware: 585,
     OffsiteRedirectMiddleware: 590,
 }
-SPIDER_MIDDLEWARES: dict[type, int] = {IncrementalMiddleware: 650}
+SPIDER_MIDDLEWARES: dict[type, int] = {IncrementalMiddleware: 650, AckMiddleware: 950}
 
 
 class NewsAddon:
@@ -59,4 +60,7 @@ class NewsAddon:
         # Our middleware sets the User-Agent (with NEWS_CONTACT) before robots.txt is matched.
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", UserAgentMiddleware, None)
         settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.fingerprint.CanonicalFingerprinter", "addon")
+        if settings.get("NEWS_REDIS_URL"):
+            # The distributed mode: the shared frontier replaces the scheduler (crawler/distributed).
+            settings.set("SCHEDULER", "crawler.distributed.frontier.NewsScheduler", "addon")
         settings.set("FEED_EXPORT_ENCODING", settings.get("FEED_EXPORT_ENCODING") or "utf-8", "addon")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from crawler.clicommon import news_config, open_existing, project_settings, setting_option
+from crawler.distributed.commands import redis_group
 from crawler.schedule.commands import crawl_command, profiles_group, runs_command, schedule_command
 
 if TYPE_CHECKING:
@@ -466,3 +467,5 @@ def main() -> None:
 # Scheduling commands live beside the scheduler (crawler/schedule/commands.py).
 for _command in (crawl_command, schedule_command, runs_command, profiles_group):
     cli.add_command(_command)
+# The distributed mode's commands live beside it (crawler/distributed/commands.py).
+cli.add_command(redis_group)

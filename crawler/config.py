@@ -40,6 +40,10 @@ class NewsConfig:
     site_page_budget: int = 20000  # NEWS_SITE_PAGE_BUDGET: responses per site per run (0 = no limit)
     allow_private: bool = False  # NEWS_ALLOW_PRIVATE: let a crawl of public sites reach private addresses
     workers: int = 0  # NEWS_WORKERS: processes that extract pages beside the crawl (0 = in the crawl's process)
+    redis_url: str = ""  # NEWS_REDIS_URL: redis://host:port/db switches on the distributed mode ("" = off)
+    redis_prefix: str = "news"  # NEWS_REDIS_PREFIX: the Redis keys of one shared frontier start with it
+    redis_idle_close: float = 0.0  # NEWS_REDIS_IDLE_CLOSE: s of empty frontier before a worker stops (0 = never)
+    redis_heartbeat: float = 15.0  # NEWS_REDIS_HEARTBEAT: s of silence before a worker's held requests are requeued
     progress: bool = False  # NEWS_PROGRESS: a live progress line on a terminal (the `crawl` command sets it)
 
     # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.

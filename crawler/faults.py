@@ -171,8 +171,10 @@ class PrivateAddressMiddleware(_Base):
         if self.config.allow_private or not private_host(netloc(request.url)):
             return None
         spider = self.crawler.spider
-        # Our spider keeps its hosts; another project's spider has start URLs and allowed domains.
-        hosts = getattr(spider, "hosts", None) or {
+        # Our spider keeps its hosts (in the distributed mode, every pushed site's); another
+        # project's spider has start URLs and allowed domains.
+        allowed = getattr(spider, "_hosts", None)
+        hosts = (allowed() if callable(allowed) else getattr(spider, "hosts", None)) or {
             *(netloc(u) for u in getattr(spider, "start_urls", []) or []),
             *(getattr(spider, "allowed_domains", None) or []),
         }

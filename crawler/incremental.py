@@ -23,6 +23,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request, signals
@@ -83,6 +84,10 @@ class IncrementalMiddleware:
         return middleware
 
     def spider_opened(self) -> None:
+        if self.config.redis_url and not Path(self.config.db).is_file():
+            # A worker on another machine than the writer's database: every listed page is due.
+            logger.info("no database at %s on this worker: incremental decisions are off here", self.config.db)
+            return
         db = open_db(self.config.db, self.config.db_timeout)
         try:
             self.seen = load_seen(db)

@@ -39,7 +39,15 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # Stored articles are requested again only when due or changed (crawler/incremental.py).
-SPIDER_MIDDLEWARES = {"crawler.incremental.IncrementalMiddleware": 650}
+SPIDER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalMiddleware": 650,
+    # The distributed mode (NEWS_REDIS_URL): releases held requests that gave no item.
+    "crawler.distributed.acks.AckMiddleware": 950,
+}
+
+# Scrapy's own scheduler, or with NEWS_REDIS_URL the shared frontier of scrapy-redis
+# (crawler/distributed/frontier.py chooses when the crawl starts).
+SCHEDULER = "crawler.distributed.frontier.NewsScheduler"
 
 # Scrapy starts CONCURRENT_ITEMS (default 100) asyncio tasks for the output of every response;
 # an article page yields one item, so most of them only cost time (a fifth of a crawl's

@@ -143,7 +143,12 @@ def test_a_changed_body_leaves_no_stale_band_keys(tmp_path: Path) -> None:
     assert s.db["minhash_bands"].count == bands
     s.write_raw([{**make(3), "raw_blocks": long}], 3)
     assert s.db["articles"].get(make(3)["url"])["duplicate_of"] == make(2)["url"]
-    assert s.db.execute("select count(*) from minhash_bands where id not in (select id from article_minhash)").fetchone()[0] == 0
+    assert (
+        s.db.execute("select count(*) from minhash_bands where id not in (select id from article_minhash)").fetchone()[
+            0
+        ]
+        == 0
+    )
 
 
 @pytest.mark.parametrize(

@@ -33,16 +33,16 @@ def check_config(config: NewsConfig) -> None:
     """Refuse settings that cannot work, before the crawl starts."""
     if config.default_timezone and get_tz(config.default_timezone) is None:
         raise BadInputError(f"NEWS_DEFAULT_TIMEZONE: unknown timezone {config.default_timezone!r}")
-    if config.db:
+    if config.db and not config.redis_url:  # a distributed worker never opens the database: the writer does
         try:
             open_db(config.db, config.db_timeout).close()
         except DatabaseError as exc:
             raise BadInputError(f"NEWS_DB: {exc}") from exc
 
 
-def check_news_arguments(spargs: dict[str, str]) -> None:
+def check_news_arguments(spargs: dict[str, str], distributed: bool = False) -> None:
     try:
-        NewsSpider(**spargs)
+        NewsSpider(**spargs, distributed=distributed)
     except SpiderArgumentError as exc:
         raise BadInputError(str(exc)) from exc
     except TypeError as exc:  # an argument the spider does not take
@@ -63,7 +63,7 @@ class Command(ScrapyCrawl):
             self._refuse(args[0], f"no spider named {args[0]!r} (spiders: {', '.join(loader.list())})")
         try:
             if issubclass(spidercls, NewsSpider):
-                check_news_arguments(opts.spargs)
+                check_news_arguments(opts.spargs, bool(NewsConfig.from_settings(self.settings).redis_url))
             check_config(NewsConfig.from_settings(self.settings))
         except (BadInputError, ValueError) as exc:
             self._refuse(args[0], str(exc))
@@ -86,6 +86,7 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed or reason != "finished":
             logger.error("crawl did not finish (%s)", reason or "did not start")
             self.exitcode = 1
-        elif not stats.get("response_received_count"):
+        elif not stats.get("response_received_count") and not NewsConfig.from_settings(crawler.settings).redis_url:
+            # (A worker of the distributed mode may stop without a page: others took them.)
             logger.error("crawl fetched nothing: no start URL answered")
             self.exitcode = 1

@@ -66,6 +66,51 @@ def responses_by_class(stats: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
+def close_run(
+    store: ArticleStore, crawl_id: int, sites: set[str], totals: dict[str, int], reason: str, stats: dict[str, Any]
+) -> dict[str, Any]:
+    """The end of a run: learn each crawled site's boilerplate from all its stored articles and
+    re-clean what a change touches (so the result does not depend on crawl order), then record
+    the run. Returns the counters it adds (news/boilerplate/*, news/clean/*). Shared by the
+    one-process crawl and the distributed mode's writer."""
+    added: dict[str, Any] = {}
+    for site, report in store.learn_boilerplate(sites).items():
+        for key, value in report.items():
+            added[f"news/boilerplate/{key}"] = added.get(f"news/boilerplate/{key}", 0) + value
+        if report["added"] or report["removed"]:
+            logger.info("site %s: %s", site, report)
+    for key, value in crawl_report(store.db, crawl_id).items():
+        added[f"news/clean/{key}"] = value
+    stats = {**stats, **added}
+    drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
+    errors = {
+        k[len("news/") :]: v
+        for k, v in stats.items()
+        if k.startswith(PROBLEM_PREFIXES) and not k.endswith(("_normalised", "_missing"))
+    }
+    errors.update({name: stats[key] for key, name in PROBLEM_STATS.items() if stats.get(key)})
+    finish_crawl(
+        store.db,
+        crawl_id,
+        status=run_status(reason),
+        finish_reason=reason,
+        pages_fetched=stats.get("response_received_count", 0),
+        articles_inserted=totals.get("inserted", 0),
+        articles_updated=totals.get("updated", 0),
+        articles_unchanged=totals.get("unchanged", 0),
+        items_dropped=sum(drops.values()),
+        drops=drops,
+        errors=errors,
+        stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+        requests=stats.get("downloader/request_count", 0),
+        responses=responses_by_class(stats),
+        not_modified=stats.get("news/incremental/not_modified", 0),
+        skipped=sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_")),
+        elapsed_seconds=stats.get("elapsed_time_seconds"),
+    )
+    return added
+
+
 class StoragePipeline:
     def __init__(self, crawler: Crawler, config: NewsConfig) -> None:
         assert crawler.stats is not None
@@ -79,6 +124,7 @@ class StoragePipeline:
         self.seen: list[dict[str, Any]] = []  # fetch_state rows of the articles in the buffer
         self.not_modified: list[str] = []
         self.signatures: dict[str, bytes | None] = {}  # MinHash of each buffered body, by URL
+        self.batch_size = config.db_batch_size
         self.pool = WorkPool.of(crawler)
         self.store: ArticleStore | None = None
         self.stopped: str | None = None  # why storage stopped (a full disk)
@@ -90,6 +136,11 @@ class StoragePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         config = NewsConfig.from_settings(crawler.settings)
+        if config.redis_url and cls is StoragePipeline:
+            # The distributed mode: batches go to Redis, the writer stores them (one SQLite writer).
+            from crawler.distributed.pipeline import RedisStoragePipeline
+
+            return RedisStoragePipeline.from_crawler(crawler)
         if not config.db:
             raise NotConfigured("NEWS_DB is empty: articles are not stored")
         pipeline = cls(crawler, config)
@@ -171,7 +222,7 @@ class StoragePipeline:
         if response is not None and adapter.get("url"):
             self._page(adapter["url"], response, adapter.asdict())
             self._seen(adapter["url"], response)
-        if len(self.buffer) >= self.config.db_batch_size:
+        if len(self.buffer) >= self.batch_size:
             self.flush()
 
     def item_dropped(
@@ -192,12 +243,12 @@ class StoragePipeline:
         )
         if url and response is not None:
             self._page(url, response, adapter.asdict())
-        if len(self.drops) >= self.config.db_batch_size:
+        if len(self.drops) >= self.batch_size:
             self.flush()
 
     def page_decided(self, decision: dict[str, Any]) -> None:
         self.decisions.append({**decision, "crawl_id": self.crawl_id, "decided_at": now_iso()})
-        if len(self.decisions) >= self.config.db_batch_size * 4:
+        if len(self.decisions) >= self.batch_size * 4:
             self.flush()
 
     def _final_flush(self, attempts: int = 10) -> None:
@@ -275,42 +326,9 @@ class StoragePipeline:
             self._finish_after_full_disk(reason)
             return
         try:
-            # Learn each crawled site's boilerplate from all its stored articles, and re-clean
-            # the articles a change touches: the result does not depend on crawl order.
-            for site, report in self.store.learn_boilerplate(self.sites).items():
-                for key, value in report.items():
-                    self.stats.inc_value(f"news/boilerplate/{key}", value)
-                if report["added"] or report["removed"]:
-                    logger.info("site %s: %s", site, report)
-            for key, value in crawl_report(self.store.db, self.crawl_id).items():
-                self.stats.set_value(f"news/clean/{key}", value)
-            stats = self.stats.get_stats()
-            drops = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("news/drop/")}
-            errors = {
-                k[len("news/") :]: v
-                for k, v in stats.items()
-                if k.startswith(PROBLEM_PREFIXES) and not k.endswith(("_normalised", "_missing"))
-            }
-            errors.update({name: stats[key] for key, name in PROBLEM_STATS.items() if stats.get(key)})
-            finish_crawl(
-                self.store.db,
-                self.crawl_id,
-                status=run_status(reason),
-                finish_reason=reason,
-                pages_fetched=stats.get("response_received_count", 0),
-                articles_inserted=self.totals["inserted"],
-                articles_updated=self.totals["updated"],
-                articles_unchanged=self.totals["unchanged"],
-                items_dropped=sum(drops.values()),
-                drops=drops,
-                errors=errors,
-                stats={k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
-                requests=stats.get("downloader/request_count", 0),
-                responses=responses_by_class(stats),
-                not_modified=stats.get("news/incremental/not_modified", 0),
-                skipped=sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_")),
-                elapsed_seconds=stats.get("elapsed_time_seconds"),
-            )
+            added = close_run(self.store, self.crawl_id, self.sites, self.totals, reason, self.stats.get_stats())
+            for key, value in added.items():
+                self.stats.set_value(key, value)
         except sqlite3.OperationalError as exc:
             if "full" not in str(exc):
                 raise

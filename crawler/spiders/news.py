@@ -25,8 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -38,6 +39,8 @@ from crawler.config import NewsConfig
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import should_follow
 from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
+from crawler.distributed.frontier import Frontier
+from crawler.distributed.seeds import push_seeds
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.extract.encoding import redecode
@@ -81,6 +84,7 @@ class NewsSpider(scrapy.Spider):
         tz: str | None = None,
         follow_depth: str | int | None = None,
         *args: Any,
+        distributed: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +95,8 @@ class NewsSpider(scrapy.Spider):
         urls = _split(start_urls)
         if not urls and self.profile:
             urls = list(self.profile.entry_points)
-        if not urls:
+        self.frontier: Frontier | None = None  # the shared frontier in the distributed mode (from_crawler)
+        if not urls and not distributed:
             raise SpiderArgumentError("nothing to crawl: give -a start_urls=URL[,URL...] or -a site=NAME")
         for url in urls:
             check_start_url(url)
@@ -121,13 +126,54 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = NewsConfig.from_settings(crawler.settings)
+        # A worker of the distributed mode takes its seeds from Redis: it may start with none.
+        spider: NewsSpider = super().from_crawler(crawler, *args, distributed=bool(config.redis_url), **kwargs)
         depth = spider._follow_depth_arg
         spider.follow_depth = depth if depth is not None else config.follow_depth
         spider._profiles = load_profiles()
         spider.pool = WorkPool.of(crawler)
+        if config.redis_url:
+            spider.frontier = Frontier.of(crawler)
+            crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
+
+    # -- the distributed mode -----------------------------------------------
+
+    def _idle(self) -> None:
+        """An idle worker takes seeds from Redis; it stops only after NEWS_REDIS_IDLE_CLOSE seconds
+        of a drained frontier (never by default: a worker waits for the next push)."""
+        assert self.frontier is not None
+        seeds = self.frontier.next_seeds(16)
+        for seed in seeds:
+            for request in self._seed_requests(seed.get("url", "")):
+                if self.frontier.dupefilter is not None:
+                    self.frontier.dupefilter.request_seen(request)  # a link back to it is then a duplicate
+                assert self.crawler.engine is not None
+                self.crawler.engine.crawl(request)
+        if seeds:
+            self._inc("news/redis/seeds", len(seeds))
+        elif self.frontier.may_close():
+            return
+        raise DontCloseSpider
+
+    def _seed_requests(self, url: str) -> list[scrapy.Request]:
+        try:
+            check_start_url(url)
+        except SpiderArgumentError:
+            logger.warning("ignored seed %r: not an http(s) URL", url)
+            return []
+        # Seeds are fetched on every push (dont_filter), as start URLs are on every run.
+        requests = [scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0},
+                                   dont_filter=True)]  # fmt: skip
+        if urlsplit(url).path in {"", "/"}:
+            robots = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/robots.txt"
+            requests.append(scrapy.Request(robots, callback=self.parse_robots, errback=self.on_error, dont_filter=True))
+        return requests
+
+    def _hosts(self) -> set[str]:
+        """Hosts links may lead to: the start URLs', or in the distributed mode every pushed site's."""
+        return self.frontier.hosts() | self.hosts if self.frontier is not None else self.hosts
 
     def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
@@ -149,6 +195,11 @@ class NewsSpider(scrapy.Spider):
         return self._by_host[host]
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.frontier is not None:
+            if self.start_urls:  # `scrapy crawl news -a site=... -s NEWS_REDIS_URL=...`: pushed as seeds
+                push_seeds(self.frontier.server, self.frontier.keys, [{"url": u} for u in self.start_urls],
+                           sorted(self.hosts))  # fmt: skip
+            return
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
             if urlsplit(url).path in {"", "/"}:
@@ -160,7 +211,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for url in sitemap_urls_from_robots(response.body, response.url):
-            if should_follow(url, self.hosts, [], self.deny_for(url), check_extension=False):
+            if should_follow(url, self._hosts(), [], self.deny_for(url), check_extension=False):
                 self._inc("news/discovery/robots_sitemaps")
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
 
@@ -217,7 +268,7 @@ class NewsSpider(scrapy.Spider):
                 logger.info("skipped malformed URL %r in %s", entry.url, response.url)
                 continue
             deny = self.deny_for(url)
-            if not should_follow(url, self.hosts, [], deny, check_extension=listing.kind != "sitemapindex"):
+            if not should_follow(url, self._hosts(), [], deny, check_extension=listing.kind != "sitemapindex"):
                 self._inc("news/discovery/offsite_or_denied")
                 continue
             self._inc(f"news/discovery/{listing.kind}_urls")
@@ -323,13 +374,15 @@ class NewsSpider(scrapy.Spider):
         deny = list(profile.deny) if profile else []
         for link in self._links.extract_links(response):
             url = strip_fragment(link.url)
-            if should_follow(url, self.hosts, allow, deny):
+            if should_follow(url, self._hosts(), allow, deny):
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": depth + 1})
 
     # -- failures ----------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        if self.frontier is not None:
+            self.frontier.ack(request)  # the request has ended (an error is its result)
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
             if request.callback == self.parse_robots:

@@ -1,0 +1,116 @@
+"""Extraction and signatures in worker processes (NEWS_WORKERS) store exactly what the plain path stores."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from crawler.demo.server import DemoServer, start_urls
+from crawler.workpool import WorkPool
+from tests.conftest import run_crawl
+
+# Columns that say when and in which run a row was written, not what it holds.
+WHEN = {"crawl_id", "fetched_at", "first_seen_at", "last_seen_at", "last_changed_at", "decided_at"}
+# Whether a page was first reached from the sitemap (its listed date is then one more date
+# signal, and its links are not followed) or from a link depends on which response came first,
+# in any crawl: those two traces of the crawl's order are left out of the comparison.
+LISTED = ("sitemap:", "feed:", "rss:", "atom:")
+ORDER = {"links"}
+
+
+def rows(db: sqlite_utils.Database, table: str, order: str) -> list[dict[str, object]]:
+    out = []
+    for row in db.query(f"select * from {table} order by {order}"):
+        row = {k: v for k, v in row.items() if k not in WHEN | ORDER | {"id"}}
+        if row.get("date_signals"):
+            signals = json.loads(str(row["date_signals"]))
+            for field in signals:
+                signals[field] = [s for s in signals[field] if not s["source"].startswith(LISTED)]
+            row["date_signals"] = signals
+        out.append(row)
+    return out
+
+
+@pytest.mark.e2e
+def test_a_crawl_with_two_workers_stores_exactly_the_rows_of_the_plain_crawl(
+    demo_sites: tuple[DemoServer, DemoServer], demo_db: tuple[Path, str], tmp_path: Path
+) -> None:
+    ja, en = demo_sites
+    db_path = tmp_path / "workers.db"
+    proc = run_crawl(db_path, "start_urls=" + ",".join(start_urls(ja, en)), settings={"NEWS_WORKERS": "2"})
+    assert "Traceback" not in proc.stderr
+    plain, pooled = sqlite_utils.Database(demo_db[0]), sqlite_utils.Database(db_path)
+    assert pooled["articles"].count == plain["articles"].count > 20
+    for table, order in (
+        ("articles", "url"),
+        ("date_mentions", "article_url, offset"),
+        ("stripped_blocks", "article_url, position"),
+        ("block_occurrences", "article_url, key"),
+        ("decisions", "url"),
+    ):
+        assert rows(pooled, table, order) == rows(plain, table, order), table
+    sigs = "select url, signature from article_minhash order by url"
+    assert list(pooled.execute(sigs)) == list(plain.execute(sigs))
+    keys = "select key, url from minhash_bands join article_minhash using (id) order by key, url"
+    assert list(pooled.execute(keys)) == list(plain.execute(keys))
+
+
+def _where(main_pid: int) -> str:
+    return "main" if os.getpid() == main_pid else "worker"
+
+
+def _die_in_worker(main_pid: int) -> str:
+    if os.getpid() != main_pid:
+        os._exit(1)  # a worker killed mid-page (out of memory, kill -9)
+    return "main"
+
+
+def test_work_runs_in_a_worker_and_a_dead_worker_costs_no_page() -> None:
+    events: list[str] = []
+    pool = WorkPool(1, events.append)
+
+    async def scenario() -> list[str]:
+        first = await pool.run(_where, os.getpid())
+        dead = await pool.run(_die_in_worker, os.getpid())  # done in this process instead
+        after = await pool.run(_where, os.getpid())  # a new pool for the next page
+        return [first, dead, after]
+
+    try:
+        assert asyncio.run(scenario()) == ["worker", "main", "worker"]
+    finally:
+        pool.close()
+    assert events == ["news/pool/broken"]
+
+
+def test_without_workers_work_runs_in_the_crawl_process() -> None:
+    assert asyncio.run(WorkPool(0).run(_where, os.getpid())) == "main"
+
+
+def test_at_most_four_pages_per_worker_wait_for_a_worker() -> None:
+    pool = WorkPool(1)
+    most = 0
+
+    async def scenario() -> None:
+        nonlocal most
+
+        async def watch() -> None:
+            nonlocal most
+            while True:
+                if pool._slots is not None:
+                    most = max(most, 4 - pool._slots._value)
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.gather(*(pool.run(_where, os.getpid()) for _ in range(40)))
+        watcher.cancel()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert 1 <= most <= 4

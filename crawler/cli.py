@@ -440,8 +440,17 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
     started = time.monotonic()
     if extract:
         total = count_stored_pages(store.db, key)
-        with click.progressbar(length=total, label=f"re-extracting {total} pages", file=sys.stderr) as bar:
-            counts = reextract(store, key, jobs, bar.update)
+        done = 0
+
+        def advance(n: int) -> None:  # the bar shows the rate beside its time left
+            nonlocal done
+            done += n
+            spent = time.monotonic() - started
+            bar.update(n, f"{done / spent:.0f} pages/s" if spent else None)
+
+        with click.progressbar(length=total, label=f"re-extracting {total} pages", file=sys.stderr,
+                               show_eta=True, item_show_func=lambda rate: rate) as bar:  # fmt: skip
+            counts = reextract(store, key, jobs, advance)
         elapsed = time.monotonic() - started
         rate = counts["pages"] / elapsed if elapsed else 0.0
         click.echo(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Any
@@ -117,7 +116,7 @@ def worker_command(redis_url: str | None, idle_close: float, overrides: tuple[st
            "-s", f"NEWS_REDIS_IDLE_CLOSE={idle_close}"]  # fmt: skip
     for item in overrides:
         cmd += ["-s", item]
-    raise SystemExit(subprocess.call(cmd))
+    os.execv(sys.executable, cmd)  # the worker is this process: signals (SIGTERM, Ctrl-C) reach Scrapy
 
 
 @redis_group.command("status")

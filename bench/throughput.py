@@ -23,6 +23,7 @@ Profile the crawl itself with py-spy (not installed by default):
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -50,19 +51,14 @@ FAST = {
     "ROBOTSTXT_OBEY": "0",
     "TELNETCONSOLE_ENABLED": "0",
 }
-JA_WORDS = (
-    "政府 経済対策 規模 最終調整 関係者 来週 閣議決定 見通し 与党 野党 国会 審議 予算案 自治体 住民 説明会 "
-    "台風 大雨 警報 避難 気象庁 交通機関 運休 空港 欠航 企業 決算 売上高 利益 円安 株価 日銀 金利 物価 賃金 "
-    "学校 教育委員会 医療 病院 感染 ワクチン 高齢者 介護 保育 少子化 選挙 候補者 投票 首相 大臣 会見 外交 "
-    "首脳会談 防衛 警察 事故 容疑者 逮捕 裁判 判決 地震 津波 復興 農家 漁業 観光客 祭り 鉄道 新幹線 開業"
-).split()
-EN_WORDS = (
-    "council budget debate school funding road repairs mayor residents meeting storm warning flood evacuation "
-    "airport flights company earnings profit shares bank interest inflation wages hospital vaccine elderly care "
-    "election candidate vote minister summit defence police accident suspect court ruling earthquake farmers "
-    "tourists festival railway station bridge harbour museum library teachers students parents workers union "
-    "strike contract energy prices housing rents climate emissions wind solar water supply drought harvest"
-).split()
+_VOCAB_RNG = random.Random(0)
+# Synthetic vocabularies with a natural (Zipf) word frequency: a few words on every page, most
+# words rare, as in real text (a 70-word list would make every page share every bigram).
+JA_WORDS = ["".join(chr(0x4E00 + _VOCAB_RNG.randrange(6000)) for _ in range(2)) for _ in range(4000)]
+_SYLLABLES = [c + v for c in "bcdfghklmnprstvwz" for v in "aeiou"]
+EN_WORDS = ["".join(_VOCAB_RNG.choices(_SYLLABLES, k=_VOCAB_RNG.randint(1, 3))) for _ in range(6000)]
+_JA_WEIGHTS = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(JA_WORDS))))
+_EN_WEIGHTS = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(EN_WORDS))))
 NAV = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
 FOOTER = "<footer><p>Copyright Bench News. All rights reserved.</p><p>Contact us | Privacy | Terms</p></footer>"
 
@@ -70,9 +66,9 @@ FOOTER = "<footer><p>Copyright Bench News. All rights reserved.</p><p>Contact us
 def sentence(rng: random.Random, japanese: bool) -> str:
     """A sentence of random words: every page's text is its own, as on a real site."""
     if japanese:
-        words = rng.choices(JA_WORDS, k=rng.randint(6, 10))
+        words = rng.choices(JA_WORDS, cum_weights=_JA_WEIGHTS, k=rng.randint(6, 10))
         return "、".join("".join(words[k : k + 2]) + rng.choice("はがをにでと") for k in range(0, len(words), 2)) + "。"
-    words = rng.choices(EN_WORDS, k=rng.randint(10, 18))
+    words = rng.choices(EN_WORDS, cum_weights=_EN_WEIGHTS, k=rng.randint(10, 18))
     return " ".join(words).capitalize() + "."
 
 

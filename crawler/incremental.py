@@ -34,7 +34,7 @@ from scrapy.http import Response
 from crawler.config import NewsConfig
 from crawler.discovery.urls import canonicalize
 from crawler.schedule.policy import PolicyError, RevisitPolicy, parse_time
-from crawler.signals import page_not_modified
+from crawler.signals import frontier_seeded, page_not_modified
 from crawler.storage import open_db
 from crawler.storage.fetchstate import Seen, load_seen
 
@@ -81,6 +81,8 @@ class IncrementalMiddleware:
             raise ValueError(f"setting NEWS_REVISIT: {exc}") from exc
         middleware = cls(crawler, config, policy)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        # A long-lived worker of the distributed mode reads the seen-state again for each new run.
+        crawler.signals.connect(middleware.spider_opened, signal=frontier_seeded)
         return middleware
 
     def spider_opened(self) -> None:

@@ -14,3 +14,7 @@ page_decided = object()
 # A stored article answered 304 Not Modified to a conditional GET: handler(url: str), where url
 # is the canonical fetched URL (fetch_state.url). Storage moves its last_seen_at.
 page_not_modified = object()
+
+# The distributed mode: a worker took new seeds from Redis (a new run begins). handler() with no
+# arguments; the incremental middleware reads the database's seen-state again.
+frontier_seeded = object()

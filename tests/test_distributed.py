@@ -170,6 +170,34 @@ def test_a_worker_killed_mid_crawl_loses_no_request(redis_url: str, demo_db: tup
     assert len(urls) == len(set(urls)) and {path_of(u) for u in urls} == plain_articles(demo_db)
 
 
+@pytest.mark.e2e
+def test_a_second_push_fetches_only_listings_and_records_a_second_run(redis_url: str, tmp_path: Path) -> None:
+    """Incremental runs hold in the distributed mode: the database stays the record, a worker
+    that can read it skips stored articles that are not due (a long-lived worker reads it again
+    when it takes the seeds of a new run)."""
+    db = tmp_path / "news.db"
+    keys = Frontier(NewsConfig(redis_url=redis_url)).keys
+    ja, en = demo_servers()
+    with ja, en:
+        seeds, hosts = seeds_of(start_urls(ja, en))
+        lived = worker(db, redis_url, tmp_path / "lived.log", NEWS_REDIS_IDLE_CLOSE="0")
+        push_seeds(redis.Redis.from_url(redis_url), keys, seeds, hosts)
+        run_writer(db, redis_url)
+        first = len(fetched(ja, en))
+        before = {s: len(s.log) for s in (ja, en)}
+        push_seeds(redis.Redis.from_url(redis_url), keys, seeds, hosts)  # the next scheduled run
+        run_writer(db, redis_url)
+        lived.send_signal(signal.SIGTERM)
+        assert lived.wait(30) == 0
+        again = [path for s in (ja, en) for _m, path, _s in s.log[before[s] :]]
+    articles = {path_of(r["url"]) for r in sqlite_utils.Database(db).query("select url from articles")}
+    assert first > 40 and articles
+    assert not {p.lstrip("/") for p in again} & articles, "stored articles that are not due were fetched again"
+    runs = list(sqlite_utils.Database(db).query("select status, articles_inserted from crawls order by id"))
+    assert [r["status"] for r in runs] == ["finished", "finished"] and runs[1]["articles_inserted"] == 0
+    assert "incremental/skipped" in (tmp_path / "lived.log").read_text()
+
+
 def article(i: int) -> dict[str, object]:
     return {"url": f"https://ex.com/{i}", "site": "ex.com", "title": f"T{i}", "raw_blocks": [f"Body {i}."],
             "body": f"Body {i} is a story of its own, number {i}, told at some length." * 3}  # fmt: skip

@@ -83,10 +83,13 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         stats = crawler.stats.get_stats() if crawler.stats else {}
         reason = stats.get("finish_reason")
+        distributed = bool(NewsConfig.from_settings(crawler.settings).redis_url)
+        if distributed and reason == "shutdown" and not self.crawler_process.bootstrap_failed:
+            return  # a worker stopped by SIGTERM or Ctrl-C: its work is back in the shared frontier
         if self.crawler_process.bootstrap_failed or reason != "finished":
             logger.error("crawl did not finish (%s)", reason or "did not start")
             self.exitcode = 1
-        elif not stats.get("response_received_count") and not NewsConfig.from_settings(crawler.settings).redis_url:
+        elif not stats.get("response_received_count") and not distributed:
             # (A worker of the distributed mode may stop without a page: others took them.)
             logger.error("crawl fetched nothing: no start URL answered")
             self.exitcode = 1

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import redis
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.http import Response
@@ -36,6 +36,19 @@ class RedisStoragePipeline(StoragePipeline):
         self._timer: task.LoopingCall | None = None
         self._counted: dict[str, int] = {}  # counters already added to the run's sums in Redis
         self.batch_size = min(config.db_batch_size, BATCH)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisStoragePipeline:
+        pipeline = super().from_crawler(crawler)
+        assert isinstance(pipeline, RedisStoragePipeline)
+        crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        return pipeline
+
+    def item_error(
+        self, item: Any, response: Response | None, spider: Spider | None = None, failure: Any = None
+    ) -> None:
+        # A pipeline failed on the item (logged by Scrapy): the request has ended all the same.
+        self.frontier.ack(response.request if response is not None else None)
 
     def open_spider(self) -> None:
         self._timer = task.LoopingCall(self._tick)

@@ -48,7 +48,7 @@ from crawler.faults import FaultDrop
 from crawler.incremental import NotModified
 from crawler.items import Article
 from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
-from crawler.signals import page_decided
+from crawler.signals import frontier_seeded, page_decided
 from crawler.text.dates import get_tz
 from crawler.text.timezones import stated_zone
 from crawler.workpool import WorkPool
@@ -153,6 +153,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.engine.crawl(request)
         if seeds:
             self._inc("news/redis/seeds", len(seeds))
+            self.crawler.signals.send_catch_log(frontier_seeded)
         elif self.frontier.may_close():
             return
         raise DontCloseSpider

@@ -20,12 +20,14 @@ Scrapy's own duplicate filter still removes repeats within a run.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -82,19 +84,37 @@ class IncrementalMiddleware:
         middleware = cls(crawler, config, policy)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         # A long-lived worker of the distributed mode reads the seen-state again for each new run.
-        crawler.signals.connect(middleware.spider_opened, signal=frontier_seeded)
+        crawler.signals.connect(middleware._reload, signal=frontier_seeded)
         return middleware
 
     def spider_opened(self) -> None:
-        if self.config.redis_url and not Path(self.config.db).is_file():
-            # A worker on another machine than the writer's database: every listed page is due.
-            logger.info("no database at %s on this worker: incremental decisions are off here", self.config.db)
+        if self.config.redis_url:
+            self._reload()
             return
         db = open_db(self.config.db, self.config.db_timeout)
         try:
             self.seen = load_seen(db)
         finally:
             db.conn.close()
+        self.stats.set_value("news/incremental/known_articles", len(self.seen))
+
+    def _reload(self) -> None:
+        """A worker of the distributed mode reads the writer's database read-only (never a lock
+        the writer could wait on), at its start and at each new run's seeds."""
+        path = Path(self.config.db)
+        if not path.is_file():
+            # A worker on another machine than the writer's database: every listed page is due.
+            logger.info("no database at %s on this worker: incremental decisions are off here", path)
+            return
+        try:
+            conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=self.config.db_timeout)
+            try:
+                self.seen = load_seen(sqlite_utils.Database(conn))
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:  # not migrated yet (a fresh database): nothing seen
+            logger.info("could not read the seen-state of %s (%s): every listed page is due", path, exc)
+            return
         self.stats.set_value("news/incremental/known_articles", len(self.seen))
 
     def keep(self, request: Request) -> bool:

@@ -211,8 +211,9 @@ class NewsSpider(scrapy.Spider):
     # -- responses ---------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        hosts = self._hosts()
         for url in sitemap_urls_from_robots(response.body, response.url):
-            if should_follow(url, self._hosts(), [], self.deny_for(url), check_extension=False):
+            if should_follow(url, hosts, [], self.deny_for(url), check_extension=False):
                 self._inc("news/discovery/robots_sitemaps")
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": 0})
 
@@ -259,6 +260,7 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc(f"news/discovery/{listing.kind}")
         links = 0
+        hosts = self._hosts()  # once a listing: in the distributed mode it is a fresh set
         for entry in listing.entries:
             try:
                 url = strip_fragment(response.urljoin(entry.url))
@@ -269,7 +271,7 @@ class NewsSpider(scrapy.Spider):
                 logger.info("skipped malformed URL %r in %s", entry.url, response.url)
                 continue
             deny = self.deny_for(url)
-            if not should_follow(url, self._hosts(), [], deny, check_extension=listing.kind != "sitemapindex"):
+            if not should_follow(url, hosts, [], deny, check_extension=listing.kind != "sitemapindex"):
                 self._inc("news/discovery/offsite_or_denied")
                 continue
             self._inc(f"news/discovery/{listing.kind}_urls")
@@ -373,9 +375,10 @@ class NewsSpider(scrapy.Spider):
         profile = self.profile_for(response.url)
         allow = list(profile.allow) if profile else []
         deny = list(profile.deny) if profile else []
+        hosts = self._hosts()
         for link in self._links.extract_links(response):
             url = strip_fragment(link.url)
-            if should_follow(url, self._hosts(), allow, deny):
+            if should_follow(url, hosts, allow, deny):
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": depth + 1})
 
     # -- failures ----------------------------------------------------------

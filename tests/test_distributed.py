@@ -262,3 +262,18 @@ def test_status_shows_the_frontier(redis_url: str) -> None:
     assert "seeds waiting:     1" in out and "workers alive:     1" in out
     assert "host:1:abc  holding 1 requests" in out and "gone:2:def  (no heartbeat: 1 requests" in out
     assert json.loads(frontier.server.lpop(frontier.keys.seeds)) == {"url": "https://ex.com/"}  # type: ignore[arg-type]
+
+
+def test_bad_input_is_refused_in_one_line(redis_url: str) -> None:
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "crawler", "redis", *args], cwd=ROOT, capture_output=True,
+                              text=True, env={**os.environ, "NEWS_REDIS_URL": ""})  # fmt: skip
+
+    unknown = cli("push", "no-such-site", "--redis", redis_url)
+    assert unknown.returncode == 1 and "neither a URL nor a site profile" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    assert redis.Redis.from_url(redis_url).llen("news:seeds") == 0  # nothing half-pushed
+    nothing = cli("status")
+    assert nothing.returncode == 1 and "no Redis given" in nothing.stderr
+    down = cli("status", "--redis", f"redis://127.0.0.1:{free_port()}/0")
+    assert down.returncode == 1 and "cannot reach Redis" in down.stderr and "Traceback" not in down.stderr

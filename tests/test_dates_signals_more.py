@@ -51,14 +51,32 @@ def choose(candidates: list[tuple[str, str]], tz: str = "Europe/Berlin"):  # typ
     return choose_date(candidates, lambda raw: parse_date(raw, tz, None, NOW), tz, NOW, timedelta(hours=1), 1990)
 
 
-def test_the_readers_date_overrules_markup_that_disagrees_but_keeps_its_minute_when_it_agrees() -> None:
-    disagree = choose([("2016-08-29T21:54:39Z", "json-ld:datePublished"), ("2019-05-06", "visible")])
-    assert (disagree.value, disagree.source, disagree.disagree) == ("2019-05-06", "visible", True)
+def test_signals_vote_for_a_day_and_what_the_reader_sees_counts_more_than_markup() -> None:
+    # JSON-LD alone against the date under the headline: the headline's day wins.
+    headline = choose([("2016-08-29T21:54:39Z", "json-ld:datePublished"), ("6. Mai 2019", "headline")])
+    assert (headline.value, headline.source, headline.disagree) == ("2019-05-06", "headline", True)
+    # ... and when they agree, the markup's minute is kept.
     agree = choose([("2019-05-06T08:00:00+02:00", "json-ld:datePublished"), ("2019-05-06", "visible")])
     assert (agree.value, agree.source) == ("2019-05-06T06:00:00+00:00", "json-ld:datePublished")
-    # a byline is what the reader sees already: not overruled
-    byline = choose([("22. November 2011", "byline"), ("2011-11-25", "visible")])
-    assert byline.source == "byline"
+    # Two kinds of markup that agree outweigh htmldate's guess of another day.
+    markup = choose(
+        [("2020-02-19T18:37:32+01:00", "json-ld:datePublished"), ("2020-02-19", "meta:date"), ("2020-02-18", "visible")]
+    )
+    assert markup.value == "2020-02-19T17:37:32+00:00"
+    # A date the text calls "published" outweighs metadata that says otherwise.
+    label = choose([("2021-10-15", "meta:dc.date"), ("2021-10-15", "visible"), ("13.10.2021", "label")])
+    assert (label.value, label.source) == ("2021-10-13", "label")
+    # One kind votes once, however many signals it has.
+    many = choose([("2020-01-01", "meta:date"), ("2020-01-01", "meta:dc.date"), ("05.01.2020", "byline")])
+    assert many.source == "byline"
+
+
+def test_an_ambiguous_numeric_date_takes_the_reading_the_page_confirms() -> None:
+    for confirmed, day in (("01.11.2023", "2023-11-01"), ("11.01.2023", "2023-01-11")):
+        got = choose([("11/01/2023 12:43:42", "meta:date"), (confirmed, "label")])
+        assert got.local is not None and got.local.startswith(day), confirmed
+        assert got.source == "meta:date"  # the markup's minute, in the reading the page confirms
+        assert got.signals[0]["value"].startswith(day)  # the signal records the reading used
 
 
 def test_published_local_keeps_the_publishers_offset() -> None:
@@ -79,9 +97,9 @@ def test_a_time_with_its_local_offset_confirmed_by_the_byline_keeps_its_day() ->
         tz="UTC",
     )
     assert got.local.startswith("2022-05-07T13:43:46-05:00") and got.source == "json-ld:datePublished"
-    # Without the byline's agreement the reader's date still wins, as measured.
+    # Without the byline's agreement it is a tie, which the better-ranked signal takes.
     alone = choose([("2022-05-07T13:43:46-05:00", "json-ld:datePublished"), ("2022-05-06", "visible")], tz="UTC")
-    assert alone.value == "2022-05-06" and alone.disagree
+    assert alone.source == "json-ld:datePublished" and alone.local.startswith("2022-05-07")
 
 
 def test_a_utc_time_shown_in_the_offset_the_page_gives_for_the_same_instant() -> None:
@@ -90,5 +108,5 @@ def test_a_utc_time_shown_in_the_offset_the_page_gives_for_the_same_instant() ->
     )
     assert got.value == "2022-05-04T03:37:37+00:00"  # the instant is unchanged
     assert got.local == "2022-05-03T23:37:37-04:00"  # the publisher's local day is the 3rd
-    other = choose([("2022-05-04T03:37:37+00:00", "json-ld:datePublished"), ("2022-05-03T20:00:00-04:00", "time")])
+    other = choose([("2022-05-04T03:37:37+00:00", "json-ld:datePublished"), ("2022-05-04T08:00:00+02:00", "time")])
     assert other.local == "2022-05-04T05:37:37+02:00"  # another instant: the site's zone as before

@@ -117,6 +117,7 @@ def test_every_signal_is_collected_and_byline_update_is_modified() -> None:
     assert got.modified_candidates == [
         ("2022-03-09T01:00:00+09:00", "meta:article:modified_time"),
         ("2022年3月9日 1時", "byline"),
+        ("2022年3月9日 1時", "label"),  # 更新 labels it in the text, apart from the byline's class
     ]
 
 

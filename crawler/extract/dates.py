@@ -20,7 +20,7 @@ import htmldate
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
-from crawler.text.dates import find_byline_dates
+from crawler.text.dates import find_byline_dates, find_labelled_dates
 
 PUBLISHED_META = (
     "article:published_time",
@@ -51,11 +51,15 @@ MODIFIED_META = (
     "article.updated",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
-_BYLINE_XPATH = (
-    '//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "byline")'
-    ' or contains(@class, "posted") or contains(@class, "timestamp")][not(self::script or self::style)]'
+_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BYLINE_TEST = (
+    f'[contains({_LOWER}, "date") or contains({_LOWER}, "time") or contains({_LOWER}, "byline")'
+    f' or contains({_LOWER}, "posted") or contains({_LOWER}, "datum") or contains({_LOWER}, "fecha")]'
+    "[not(self::script or self::style or self::body or self::html)]"
 )
+_BYLINE_XPATH = f"//*{_BYLINE_TEST}"
 
+HEADLINE_WINDOW = 300  # characters of text after the <h1> that may hold its dateline
 _ABBR_XPATH = '//abbr[@title][contains(@class, "publish") or contains(@class, "date") or contains(@class, "time")]'
 _NOT_LETTER = re.compile(r"[^a-z]")
 
@@ -147,4 +151,47 @@ def collect_dates(
             _add(published if role == "published" else modified, raw, "byline")
         if found:
             break
+    _add(published, headline_date(tree), "headline")
+    for raw, role in labelled_dates(tree):
+        _add(published if role == "published" else modified, raw, "label")
     return published, modified
+
+
+def headline_date(tree: lxml_html.HtmlElement, window: int = HEADLINE_WINDOW) -> str | None:
+    """The first published date written in the text right after the headline (a dateline under
+    the <h1>: "02.02.2022 10:16 Uhr - 1. Bundesliga", "1. Februar 2022, Daniel Dillenburg")."""
+    h1 = tree.find(".//h1")
+    if h1 is None:
+        return None
+    parts: list[str] = []
+    size = 0
+    for text in h1.xpath("following::text()[position() <= 80]"):
+        if text.getparent() is not None and text.getparent().tag in ("script", "style", "noscript"):
+            continue
+        parts.append(text)
+        size += len(text)
+        if size >= window:
+            break
+    found = find_byline_dates(" ".join(parts)[:window])
+    return next((raw for raw, role in found if role == "published"), None)
+
+
+def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
+    """The first date the page's text labels as published ("Veröffentlicht am 16.08.2019",
+    "Published: March 3, 2020", "Erschienen am: 01.11.2023") and the first it labels as
+    updated ("Letzte Änderung: 31.10.2023", "Updated 4 May 2021"): (raw, role) pairs."""
+    out: list[tuple[str, str]] = []
+    for raw, role in find_labelled_dates(visible_text(tree)):
+        if all(role != seen for _, seen in out):
+            out.append((raw, role))
+        if len(out) == 2:
+            break
+    return out
+
+
+def visible_text(tree: lxml_html.HtmlElement) -> str:
+    body = tree.find("body")
+    root = body if body is not None else tree
+    return " ".join(
+        t for t in root.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]") if t.strip()
+    )

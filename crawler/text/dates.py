@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crawler.text import eurodates
+
 MIN_YEAR = 1800
 MAX_YEAR = 2200
 
@@ -67,7 +69,12 @@ _MIXED_RE = re.compile(
     r"(?:(?P<era>明治|大正|昭和|平成|令和)\s*(?P<era_year>\d{1,2}|元)\s*年\s*[(（]\s*(?P<year>\d{4})\s*年?\s*[)）]"
     r"|(?P<year2>\d{4})\s*年\s*[(（]\s*(?P<era2>明治|大正|昭和|平成|令和)\s*(?P<era_year2>\d{1,2}|元)\s*年?\s*[)）])"
 )
-_BYLINE_MODIFIED_RE = re.compile(r"(更新|最終更新|修正|updated?|modified|last\s+updated)\W*$", re.I)
+# A byline date right after one of these words is the modified date ("Stand: 28.04.2020").
+_MODIFIED_WORDS = (
+    r"更新|最終更新|修正|updated?|modified|last\s+updated|aktualisiert|geändert|änderung|stand|mis\s+à\s+jour"
+    r"|modifié|actualizado|aggiornato|atualizado|bijgewerkt|gewijzigd"
+)
+_BYLINE_MODIFIED_RE = re.compile(rf"({_MODIFIED_WORDS})\W*(?:am|on|le|el|il|em|op)?\W*$", re.I)
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SLASH_RE = re.compile(
     r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"
@@ -229,6 +236,15 @@ def _parse(text: str, tz: tzinfo | None, languages: list[str] | None, reference:
             return _finish(datetime.fromisoformat(text), tz, "iso")
         except ValueError:
             return ParsedDate(None, error="invalid_date", method="iso")
+    european = eurodates.parts(text)
+    if european is not None:
+        y, mo, d, hour, minute = european
+        if hour is None:
+            return _day(y, mo, d, "european")
+        try:
+            return _finish(datetime(y, mo, d, hour, minute or 0), tz, "european")
+        except ValueError:
+            return ParsedDate(None, error="invalid_date", method="european")
     m = _SLASH_RE.match(text)
     if m:
         y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
@@ -380,6 +396,41 @@ def _parse_with_dateparser(text: str, tz: tzinfo | None, languages: list[str] | 
     return _day(dt.year, dt.month, dt.day, "dateparser")
 
 
+# Words that label the date after them; a colon, "am", "on", "le" and a weekday may come between.
+_PUBLISHED_WORDS = (
+    r"published|posted|written|created|released|erschienen|veröffentlicht|publiziert|erstellt|gepostet"
+    r"|geschrieben|publié|publicado|pubblicato|gepubliceerd|geplaatst|opublikowano|julkaistu|publicerad"
+    r"|publiceret|publisert|公開|配信|掲載|投稿|dat(?:e|um|a|o)\s*:"
+)
+_LABEL_LINK = r"\s*:?\s*(?:(?:am|on|le|el|il|em|op|den|the|vom|du|del)\b\s*:?\s*)?(?:[^\W\d]{2,12}\.?,?\s*)?$"
+_PUBLISHED_LABEL_RE = re.compile(rf"(?:{_PUBLISHED_WORDS}){_LABEL_LINK}", re.I)
+_MODIFIED_LABEL_RE = re.compile(rf"(?:{_MODIFIED_WORDS}){_LABEL_LINK}", re.I)
+
+
+def _date_matches(text: str) -> list[re.Match[str]]:
+    return sorted(
+        [*JA_DATE_RE.finditer(text), *EN_DATE_RE.finditer(text), *eurodates.find(text)],
+        key=lambda m: (m.start(), -m.end()),
+    )
+
+
+def find_labelled_dates(text: str) -> list[tuple[str, str]]:
+    """Dates the text labels, in order, as (raw, "published" | "modified"); unlabelled dates are skipped."""
+    text = unicodedata.normalize("NFKC", text)
+    out: list[tuple[str, str]] = []
+    end = 0
+    for m in _date_matches(text):
+        if m.start() < end:
+            continue
+        end = m.end()
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _MODIFIED_LABEL_RE.search(before):
+            out.append((m.group(0), "modified"))
+        elif _PUBLISHED_LABEL_RE.search(before):
+            out.append((m.group(0), "published"))
+    return out
+
+
 def find_byline_dates(text: str) -> list[tuple[str, str]]:
     """Every date expression in a byline, in order, as (raw, "published" | "modified").
 
@@ -388,9 +439,7 @@ def find_byline_dates(text: str) -> list[tuple[str, str]]:
     """
     text = unicodedata.normalize("NFKC", text)
     out: list[tuple[str, str]] = []
-    matches = sorted(
-        [m for m in JA_DATE_RE.finditer(text)] + [m for m in EN_DATE_RE.finditer(text)], key=lambda m: m.start()
-    )
+    matches = _date_matches(text)
     end = 0
     for m in matches:
         if m.start() < end:

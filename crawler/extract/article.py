@@ -15,7 +15,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import metadata, pagekind, titles
-from crawler.extract.dates import collect_dates, url_date, visible_date
+from crawler.extract.dates import collect_dates, dateline, url_date, visible_date
 from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
 from crawler.text.boilerplate import weighted_length
@@ -353,6 +353,11 @@ def extract_page(
     # The headline often comes back as the first block; it is the title, not body.
     title_keys = {normalize_block(t) for t in (title, h1_text) if t}
     blocks = [b for b in blocks if normalize_block(b) not in title_keys]
+    lead = dateline(blocks)
+    if lead:
+        # Ranked with the page's own dates, before htmldate's guess and the URL.
+        at = next((i for i, (_, source) in enumerate(published) if source in ("visible", "url")), len(published))
+        published.insert(at, (lead, "dateline"))
 
     weights = [weighted_length(b) for b in blocks]
     total = sum(weights)

@@ -59,6 +59,7 @@ _BYLINE_TEST = (
 )
 _BYLINE_XPATH = f"//*{_BYLINE_TEST}"
 
+DATELINE_WINDOW = 40  # characters at the start of the first paragraph that may hold a dateline
 HEADLINE_WINDOW = 300  # characters of text after the <h1> that may hold its dateline
 _ABBR_XPATH = '//abbr[@title][contains(@class, "publish") or contains(@class, "date") or contains(@class, "time")]'
 _NOT_LETTER = re.compile(r"[^a-z]")
@@ -173,6 +174,15 @@ def headline_date(tree: lxml_html.HtmlElement, window: int = HEADLINE_WINDOW) ->
         if size >= window:
             break
     found = find_byline_dates(" ".join(parts)[:window])
+    return next((raw for raw, role in found if role == "published"), None)
+
+
+def dateline(blocks: list[str], window: int = DATELINE_WINDOW) -> str | None:
+    """A date that opens the article's first paragraph: "29.11.2022 – Mehrfach hatte ...",
+    "Karlsruhe, (12.11.2021). Traditionell ...", "BERLIN, 3. Mai 2021 (dpa) - ..."."""
+    if not blocks:
+        return None
+    found = find_byline_dates(blocks[0][:window])
     return next((raw for raw, role in found if role == "published"), None)
 
 

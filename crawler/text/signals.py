@@ -40,6 +40,7 @@ WEIGHTS = {
     "selector": 10.0,
     "label": 5.0,
     "headline": 3.0,
+    "dateline": 3.0,
     "byline": 3.0,
     "itemprop": 3.0,
     "time": 3.0,

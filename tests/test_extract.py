@@ -245,3 +245,17 @@ def test_a_long_lone_block_beats_a_few_short_paragraphs() -> None:
     article = ["A short story in two paragraphs.", "The second paragraph of it."]
     assert density_wins(article, [" ".join(article) * 2])
     assert not density_wins(paragraphs[:1], [])
+
+
+def test_text_after_a_subheading_and_soft_hyphens_survive_extraction() -> None:
+    # trafilatura hangs text that follows an element outside any <p> on that element's tail;
+    # a soft hyphen is a hint to the renderer that would split the word for search.
+    paras = "".join(f"<p>Ein Absatz mit genug laufendem Text über Brücken, Nummer {i}.</p>" for i in range(5))
+    html = (
+        f"<html><head><title>T</title></head><body><article><h1>Brücke</h1>{paras}<h3>ZERSTÖRUNG.</h3>"
+        "Wir fühlten uns vereint, nun hat er es wieder getan, und das ist lang genug für einen Absatz."
+        "<p>Die Kiess\u00adling-Studie ist ein letzter Absatz mit genug Text.</p></article></body></html>"
+    )
+    blocks = extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
+    assert "Wir fühlten uns vereint, nun hat er es wieder getan, und das ist lang genug für einen Absatz." in blocks
+    assert "Die Kiessling-Studie ist ein letzter Absatz mit genug Text." in blocks

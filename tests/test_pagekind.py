@@ -105,6 +105,10 @@ def test_listing_pages_are_not_articles(url: str, body: str) -> None:
         ("https://ex.com/inhalte/aktuelles/schule/index.html", "plain"),
         ("https://ex.com/?p=31228", "section"),  # a WordPress post: no listing query
         ("https://ex.com/page/3", "listing"),
+        ("https://ex.com/topics/climate", "listing"),
+        ("https://ex.com/author/jane-doe/?page=2", "listing"),
+        ("https://ex.de/DE/themen/land/zukunftsforum2022.html;jsessionid=ED5DD", "plain"),  # filed under a topic
+        ("https://ex.com/topics/climate/glaciers-retreat-faster-than-expected", "story"),
     ],
 )
 def test_url_shapes(url: str, shape: str) -> None:

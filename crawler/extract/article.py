@@ -177,6 +177,11 @@ def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
             text = _text(" ".join(el.itertext()))
             if text:
                 blocks.append(text)
+        # Text between trafilatura's elements hangs on the previous one's tail ("<head>Title</head>
+        # Text of the paragraph ..."): a block of its own, or it is lost.
+        tail = _text(el.tail or "")
+        if tail:
+            blocks.append(tail)
     return blocks
 
 

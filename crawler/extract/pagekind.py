@@ -30,11 +30,13 @@ PARAGRAPH = 80
 FULL_TEXT = 1200
 LONG_TEXT = 8  # paragraphs
 
-# Folders that hold lists ("/tag/council/", "/author/jane", "/page/3"); a query asking for a
-# page of results or a search. Not "index.html" nor "?p=123" (WordPress posts live there).
+# Folders that hold lists ("/tag/council/", "/author/jane", "/page/3"), the folder itself or one
+# name in it: a story filed deeper under a topic ("/themen/land/zukunftsforum.html") is not a
+# list. A query asking for a page of results or a search. Not "index.html" nor "?p=123"
+# (WordPress posts live there).
 _LISTING_PATH = re.compile(
     r"/(?:tags?|category|categories|topics?|themen|authors?|autor|writers?|archives?|search|suche"
-    r"|rubrik|ressort|sections?|latest|news-list)(?:/|$)|/page/\d+|[?&](?:page|paged|s|q)=",
+    r"|rubrik|ressort|sections?|latest|news-list)(?:/[^/?]*)?/?(?:\?|$)|/page/\d+|[?&](?:page|paged|s|q)=",
     re.IGNORECASE,
 )
 _STORY_DATE = re.compile(r"/(?:19|20)\d{2}[/-]?(?:0[1-9]|1[0-2])(?:[/-]?(?:0[1-9]|[12]\d|3[01]))?(?:/|[^\d]|$)")

@@ -77,9 +77,15 @@ def block_key(text: str) -> str:
     return hashlib.blake2b(normalize_block(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
+# Invisible hints to the renderer, not text: a soft hyphen ("Kiess\u00adling") or a zero-width
+# space splits a word for search, snippets and every comparison.
+_INVISIBLE = dict.fromkeys((0x00AD, 0x200B, 0x2060, 0xFEFF))
+
+
 def clean_block(text: str) -> str:
-    """Whitespace tidy-up for storage: collapse runs, keep the characters as published."""
-    return _WS.sub(" ", text).strip()
+    """Whitespace tidy-up for storage: collapse runs, drop invisible hyphenation hints, keep the
+    characters as published."""
+    return _WS.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
 def has_words(text: str) -> bool:

@@ -259,3 +259,16 @@ def test_text_after_a_subheading_and_soft_hyphens_survive_extraction() -> None:
     blocks = extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
     assert "Wir fühlten uns vereint, nun hat er es wieder getan, und das ist lang genug für einen Absatz." in blocks
     assert "Die Kiessling-Studie ist ein letzter Absatz mit genug Text." in blocks
+
+
+def test_text_after_an_html_comment_inside_a_paragraph_is_kept() -> None:
+    # trafilatura drops the tail of a comment node: half of some real articles went with it.
+    paras = "".join(f"<p>Ein Absatz mit genug laufendem Text über Brücken, Nummer {i}.</p>" for i in range(5))
+    html = (
+        f"<html><head><title>T</title></head><body><article><h1>Brücke</h1>{paras}"
+        "<p>The first half of the sentence <!-- ad slot --> and the rest of it after the comment.</p>"
+        "<p>Another paragraph <!--x--><a href='/x'>with a link</a> and its tail.</p></article></body></html>"
+    )
+    blocks = extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
+    assert "The first half of the sentence and the rest of it after the comment." in blocks
+    assert "Another paragraph with a link and its tail." in blocks

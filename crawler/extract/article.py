@@ -211,7 +211,9 @@ def _generic_blocks(tree: lxml_html.HtmlElement, text: str, url: str) -> tuple[l
     dense = main_blocks(fresh)  # prunes navigation, share widgets and footers off `fresh`
     if blocks and not long_enough and not survives_pruning(blocks[0], fresh):
         blocks = []  # a short blob of page furniture
-    if density_wins(dense, blocks):
+    if density_wins(dense, blocks) or (dense and not blocks):
+        # Even one paragraph (a teaser page's only sentence) is the article's text: better
+        # stored than dropped for an empty body.
         return dense, "density"
     return blocks, "trafilatura"
 

@@ -195,18 +195,49 @@ class Bare(SitemapSpider):
 """
 
 
-def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float]:
-    """Run a crawl; its log (stderr) and its peak resident memory in MB (the crawl's own process,
-    read from the kernel's rusage when it exits; worker processes are not counted)."""
+def _rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else None
+
+
+def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float, list[float]]:
+    """Run a crawl; its log (stderr), its peak resident memory in MB (the crawl's own process,
+    read from the kernel's rusage when it exits; worker processes are not counted) and its
+    resident memory sampled every second, to see whether it grows with the crawl's length."""
+    samples: list[float] = []
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(1.0):
+                rss = _rss_mb(proc.pid)
+                if rss is not None:
+                    samples.append(rss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         log = err.read()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd[:6])} ... failed:\n{log[-3000:]}")
-    return log, usage.ru_maxrss / 1024
+    return log, usage.ru_maxrss / 1024, samples
+
+
+def over_time(samples: list[float]) -> str:
+    """Resident memory at 10%, 25%, 50%, 75% and 95% of a run's time."""
+    if not samples:
+        return "no samples"
+    at = [samples[min(len(samples) - 1, int(len(samples) * share))] for share in (0.1, 0.25, 0.5, 0.75, 0.95)]
+    return " / ".join(f"{mb:.0f}" for mb in at) + " MB"
 
 
 def bare(base: str, work: Path) -> tuple[int, float, float]:
@@ -217,26 +248,26 @@ def bare(base: str, work: Path) -> tuple[int, float, float]:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(spider)]
     for key, value in {**FAST, "LOG_LEVEL": "INFO"}.items():
         cmd += ["-s", f"{key}={value}"]
-    log, rss = scrapy_run(cmd, work)
+    log, rss, _ = scrapy_run(cmd, work)
     pages = re.search(r"'response_received_count': (\d+)", log)
     seconds = re.search(r"'elapsed_time_seconds': ([\d.]+)", log)
     assert pages and seconds, log[-2000:]
     return int(pages.group(1)), float(seconds.group(1)), rss
 
 
-def full(base: str, db: Path, workers: int) -> tuple[int, float, float]:
+def full(base: str, db: Path, workers: int) -> tuple[int, float, float, list[float]]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={base}/sitemap.xml"]
     settings = {**FAST, "NEWS_DB": str(db), "NEWS_INCREMENTAL": "0", "NEWS_WORKERS": str(workers)}
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    _, rss = scrapy_run(cmd, ROOT)
+    _, rss, samples = scrapy_run(cmd, ROOT)
     conn = sqlite3.connect(db)
     stats = json.loads(conn.execute("select stats from crawls order by id desc").fetchone()[0])
     stored = conn.execute("select count(*) from articles").fetchone()[0]
     conn.close()
     if stored < stats.get("response_received_count", 0) - 1:
         raise SystemExit(f"only {stored} articles stored of {stats.get('response_received_count')} pages")
-    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss
+    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss, samples
 
 
 def stages(folder: Path, sample: int) -> dict[str, float]:
@@ -303,11 +334,12 @@ def main() -> int:
             label = "bare Scrapy:"
             print(f"{label:29}{bare_pages} pages in {bare_s:6.1f} s = {bare_pages / bare_s:6.1f} pages/s, "
                   f"peak RSS {bare_rss:4.0f} MB")  # fmt: skip
-        for workers, (pages, seconds, rss) in runs.items():
+        for workers, (pages, seconds, rss, samples) in runs.items():
             label = f"scrapy crawl news, {workers} workers:"
             ratio = f", ratio {pages / seconds / (bare_run[0] / bare_run[1]):.2f}" if bare_run else ""
             print(f"{label:29}{pages} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s, "
                   f"peak RSS {rss:4.0f} MB{ratio}")  # fmt: skip
+            print(f"{'':29}RSS at 10/25/50/75/95% of the crawl: {over_time(samples)}")
         print(f"CPU ms per page by stage (in-process, {args.sample} pages):")
         for name, ms in stages(work / "site", min(args.sample, args.pages)).items():
             print(f"  {name:20} {ms:6.2f}")

@@ -15,8 +15,9 @@ The rule, for every block in page order:
    unless it is structure rather than prose: a short label of at most
    SHORT_LABEL characters ("Q", "A", "写真", "解説"), or a line of at most
    STRUCTURE_CHARS (CJK counted double) that does not end a sentence (a
-   table cell, a list item, a timetable line such as "Eat every 2–3 hours"):
-   those structure an article each time they appear. Repeated prose (the
+   table cell, a list item, a timetable line such as "Eat every 2–3 hours"),
+   or a question of at most QUESTION_CHARS (an interview asking each guest the
+   same questions): those structure an article each time they appear. Repeated prose (the
    NHK seed's runs of sentences) goes.
 
 Subheadings follow the same rule as paragraphs: a repeated subheading is a
@@ -49,13 +50,19 @@ REPEAT, BOILERPLATE, EMPTY = "repeat", "boilerplate", "empty"
 SHORT_LABEL = 5
 STRUCTURE_CHARS = 60
 _SENTENCE_END = re.compile(r"[.。!！?？」』\"”)）]$")
+QUESTION_CHARS = 200
+_QUESTION_END = re.compile(r"[?？]$")
 
 
 def is_structure(norm: str) -> bool:
-    """A short label, or a short line that does not end a sentence (table cell, list item)."""
+    """A short label, a short line that does not end a sentence (table cell, list item), or a
+    question (an interview's recurring question, asked of each guest in turn)."""
     if len(norm) <= SHORT_LABEL:
         return True
-    return weighted_length(norm) <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
+    weight = weighted_length(norm)
+    if weight <= QUESTION_CHARS and _QUESTION_END.search(norm):
+        return True
+    return weight <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
 
 
 @functools.lru_cache(maxsize=16384)

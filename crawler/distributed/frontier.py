@@ -227,7 +227,8 @@ class NewsDupeFilter(RFPDupeFilter):
 
 
 class NewsScheduler(RedisScheduler):
-    """The Redis scheduler when NEWS_REDIS_URL is set; Scrapy's own scheduler otherwise."""
+    """The Redis scheduler when NEWS_REDIS_URL is set; otherwise Scrapy's own, with its pending
+    requests on disk (crawler/spill.py)."""
 
     frontier: Frontier
 
@@ -235,9 +236,9 @@ class NewsScheduler(RedisScheduler):
     def from_crawler(cls, crawler: Crawler) -> Any:
         config = NewsConfig.from_settings(crawler.settings)
         if not config.redis_url:
-            from scrapy.core.scheduler import Scheduler
+            from crawler.spill import SpillScheduler
 
-            return Scheduler.from_crawler(crawler)
+            return SpillScheduler.from_crawler(crawler)
         frontier = Frontier.of(crawler)
         keys = frontier.keys
         scheduler = cls(

@@ -1,14 +1,17 @@
 """Every date signal on a page, as raw (string, source) candidates in priority order.
 
-Choosing among them (and cross-checking) is the dates pipeline's job; here
-we only collect, so nothing the page says is lost.
+Choosing among them (and cross-checking) is the dates pipeline's job
+(crawler/text/signals.py: each kind votes); here we only collect, so nothing
+the page says is lost.
 
 Published priority: profile selector, JSON-LD datePublished then dateCreated
 (every article object), meta tags (PUBLISHED_META order), itemprop
-datePublished, <time datetime>, byline text, then (added by the spider) the
-feed or sitemap date, then a date in the URL.
+datePublished, <time datetime>, <abbr title>, byline text, the dateline under
+the headline, a date the text labels published, (added by the extractor) a
+date opening the first paragraph, (added by the spider) the feed or sitemap
+date, htmldate's reading of the page, then a date in the URL.
 Modified: selector, JSON-LD dateModified, meta tags (MODIFIED_META order),
-itemprop dateModified, a byline date marked 更新 / Updated.
+itemprop dateModified, a byline or text date marked 更新 / Updated / Stand ...
 """
 
 from __future__ import annotations

@@ -99,3 +99,8 @@ def test_the_page_the_reader_sees_decides_against_a_stray_meta_date() -> None:
         page.published_candidates, lambda raw: parse_date(raw, "Europe/Berlin", None, now), "Europe/Berlin", now
     )
     assert choice.local == "2020-04-29T12:01:00+02:00"
+
+
+def test_a_label_word_inside_a_longer_word_labels_nothing() -> None:
+    text = "İstanbul. Standard 12.03.2020, mandate: 3.4.2020, UPDATED 4 May 2021, Stand: 28.04.2020"
+    assert find_labelled_dates(text) == [("4 May 2021", "modified"), ("28.04.2020", "modified")]

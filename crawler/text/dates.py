@@ -402,9 +402,15 @@ _PUBLISHED_WORDS = (
     r"|geschrieben|publié|publicado|pubblicato|gepubliceerd|geplaatst|opublikowano|julkaistu|publicerad"
     r"|publiceret|publisert|公開|配信|掲載|投稿|dat(?:e|um|a|o)\s*:"
 )
-_LABEL_LINK = r"\s*:?\s*(?:(?:am|on|le|el|il|em|op|den|the|vom|du|del)\b\s*:?\s*)?(?:[^\W\d]{2,12}\.?,?\s*)?$"
-_PUBLISHED_LABEL_RE = re.compile(rf"(?:{_PUBLISHED_WORDS}){_LABEL_LINK}", re.I)
-_MODIFIED_LABEL_RE = re.compile(rf"(?:{_MODIFIED_WORDS}){_LABEL_LINK}", re.I)
+# Label words first (rare), then a date right after them: scanning every date of a page and
+# looking back costs ten times more.
+# Matched on the lower-cased text: four times faster than re.I here (the words are lower case).
+# No look-behind in the pattern: it would stop the engine skipping ahead to a first letter.
+_LABEL_RE = re.compile(rf"(?P<modified>{_MODIFIED_WORDS})|(?P<published>{_PUBLISHED_WORDS})")
+_INSIDE_WORD = re.compile(r"[a-zà-ÿ]", re.I)
+_LABEL_LINK = re.compile(r"\s*:?\s*(?:(?:am|on|le|el|il|em|op|den|the|vom|du|del)\b\s*:?\s*)?")
+_WEEKDAY = re.compile(r"[^\W\d]{2,12}\.?,?\s*")
+_LABEL_REACH = 60  # characters after a label where its date may start
 
 
 def _date_matches(text: str) -> list[re.Match[str]]:
@@ -418,16 +424,22 @@ def find_labelled_dates(text: str) -> list[tuple[str, str]]:
     """Dates the text labels, in order, as (raw, "published" | "modified"); unlabelled dates are skipped."""
     text = unicodedata.normalize("NFKC", text)
     out: list[tuple[str, str]] = []
-    end = 0
-    for m in _date_matches(text):
-        if m.start() < end:
-            continue
-        end = m.end()
-        before = text[max(0, m.start() - 40) : m.start()]
-        if _MODIFIED_LABEL_RE.search(before):
-            out.append((m.group(0), "modified"))
-        elif _PUBLISHED_LABEL_RE.search(before):
-            out.append((m.group(0), "published"))
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer ("İ"): positions shift
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for label in _LABEL_RE.finditer(lowered):
+        if (label.start() and _INSIDE_WORD.match(lowered, label.start() - 1)) or _INSIDE_WORD.match(
+            lowered, label.end()
+        ):
+            continue  # inside a longer word: "upstanding", "Standard", "mandate:"
+        window = text[label.end() : label.end() + _LABEL_REACH]
+        link = _LABEL_LINK.match(window).end()  # type: ignore[union-attr]
+        weekday = _WEEKDAY.match(window, link)
+        for start in (link, weekday.end()) if weekday else (link,):
+            found = _date_matches(window[start:])
+            if found and found[0].start() == 0:
+                out.append((found[0].group(0), "modified" if label["modified"] else "published"))
+                break
     return out
 
 

@@ -23,7 +23,7 @@ class NewsConfig:
     db_timeout: float = 30.0  # NEWS_DB_TIMEOUT: seconds a write waits for a reader's lock
     store_raw: bool = True  # NEWS_STORE_RAW: keep zlib-compressed response bodies in `pages`
     follow_depth: int = 2  # NEWS_FOLLOW_DEPTH: link hops followed from HTML start pages
-    disk_frontier: bool = True  # NEWS_DISK_FRONTIER: pending requests on disk next to NEWS_DB
+    disk_frontier: bool = True  # NEWS_DISK_FRONTIER: pending requests on disk (TMPDIR)
     default_timezone: str = ""  # NEWS_DEFAULT_TIMEZONE: zone for naive dates ("" = infer)
     dates_enabled: bool = True  # NEWS_DATES_ENABLED
     dates_min_year: int = 1990  # NEWS_DATES_MIN_YEAR: earlier dates are rejected (too_old)

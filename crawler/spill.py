@@ -3,8 +3,10 @@
 A sitemap of 100,000 URLs puts 100,000 requests in the scheduler at once; in memory they cost
 about 2.4 KB each (bench/throughput.py: 425 MB resident from the first minute of a
 100,000-page crawl). Scrapy keeps pending requests on disk only with JOBDIR, which also makes
-the crawl resumable; this gives the disk queues alone: a fresh folder next to the database
-(not /tmp, often a RAM-backed tmpfs), removed when the crawl closes. The request fingerprints
+the crawl resumable; this gives the disk queues alone: a fresh folder in the system's temporary
+folder (TMPDIR; point it at a disk where /tmp is a RAM-backed tmpfs), removed when the crawl
+closes. Not next to the database: a full disk there must stop the crawl with one clear error
+(tests/test_faults.py), not fail the queues too. The request fingerprints
 stay in memory, as with Scrapy's own dupefilter. A request that cannot be pickled falls back to
 the memory queue (Scrapy counts `scheduler/unserializable`).
 
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from scrapy.core.scheduler import Scheduler
@@ -34,10 +35,7 @@ class SpillScheduler(Scheduler):
         config = NewsConfig.from_settings(crawler.settings)
         if not config.disk_frontier or job_dir(crawler.settings):
             return Scheduler.from_crawler(crawler)
-        near = Path(config.db).resolve().parent if config.db else None
-        if near is not None:
-            near.mkdir(parents=True, exist_ok=True)
-        folder = tempfile.mkdtemp(prefix=".news-frontier-", dir=near)
+        folder = tempfile.mkdtemp(prefix="news-frontier-")
         settings = crawler.settings
         # Scrapy's own from_crawler, with the throwaway folder as the job directory of the
         # queues only (the dupefilter reads JOBDIR, unset: its fingerprints stay in memory).
@@ -54,9 +52,24 @@ class SpillScheduler(Scheduler):
         scheduler.folder = folder
         return scheduler
 
-    def close(self, reason: str) -> Any:
+    def _dqpush(self, request: Any) -> bool:
         try:
-            return super().close(reason)
+            return super()._dqpush(request)
+        except OSError:
+            # The disk is full (or gone): the request waits in memory instead, counted.
+            assert self.stats is not None
+            self.stats.inc_value("news/frontier/disk_error")
+            return False
+
+    def close(self, reason: str) -> Any:
+        # Scrapy writes the disk queues' state for a resume; the folder is thrown away, so only
+        # the queues are closed, and a full disk does not fail the close.
+        try:
+            if self.dqs is not None:
+                self.dqs.close()
+        except OSError:
+            pass
         finally:
             if self.folder:
                 shutil.rmtree(self.folder, ignore_errors=True)
+        return self.df.close(reason)

@@ -19,12 +19,23 @@ def _stats(db: Path) -> dict[str, int]:
     return json.loads(row["stats"])
 
 
-def test_the_crawl_queues_its_requests_on_disk_and_removes_the_folder(demo_db: tuple[Path, str]) -> None:
-    db = demo_db[0]
-    stats = _stats(db)
+def test_the_crawl_queues_its_requests_on_disk_and_removes_the_folder(
+    demo_db: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stats = _stats(demo_db[0])
     assert stats.get("scheduler/enqueued/disk", 0) > 20, stats
     assert stats.get("scheduler/enqueued/memory", 0) == 0, stats  # every request pickled
-    assert not list(db.parent.glob(".news-frontier-*"))
+    # A crawl of its own with a temporary folder of its own: the frontier is made there, and gone.
+    from crawler.demo.server import demo_servers
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    _, en = demo_servers()
+    with en:
+        run_crawl(tmp_path / "news.db", f"start_urls={en.base_url}/feed.rss")
+    assert _stats(tmp_path / "news.db").get("scheduler/enqueued/disk", 0) > 5
+    assert list(tmp.iterdir()) == []
 
 
 def test_in_memory_scheduler_stores_the_same_articles(demo_sites, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -247,28 +247,31 @@ def test_a_long_lone_block_beats_a_few_short_paragraphs() -> None:
     assert not density_wins(paragraphs[:1], [])
 
 
+def _story_blocks(tail_html: str) -> list[str]:
+    """The blocks of a German story of five paragraphs followed by tail_html."""
+    paras = "".join(f"<p>Ein Absatz mit genug laufendem Text über Brücken, Nummer {i}.</p>" for i in range(5))
+    body = f"<article><h1>Brücke</h1>{paras}{tail_html}</article>"
+    html = f"<html><head><title>T</title></head><body>{body}</body></html>"
+    return extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
+
+
 def test_text_after_a_subheading_and_soft_hyphens_survive_extraction() -> None:
     # trafilatura hangs text that follows an element outside any <p> on that element's tail;
     # a soft hyphen is a hint to the renderer that would split the word for search.
-    paras = "".join(f"<p>Ein Absatz mit genug laufendem Text über Brücken, Nummer {i}.</p>" for i in range(5))
-    html = (
-        f"<html><head><title>T</title></head><body><article><h1>Brücke</h1>{paras}<h3>ZERSTÖRUNG.</h3>"
+    blocks = _story_blocks(
+        "<h3>ZERSTÖRUNG.</h3>"
         "Wir fühlten uns vereint, nun hat er es wieder getan, und das ist lang genug für einen Absatz."
-        "<p>Die Kiess\u00adling-Studie ist ein letzter Absatz mit genug Text.</p></article></body></html>"
+        "<p>Die Kiess\u00adling-Studie ist ein letzter Absatz mit genug Text.</p>"
     )
-    blocks = extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
     assert "Wir fühlten uns vereint, nun hat er es wieder getan, und das ist lang genug für einen Absatz." in blocks
     assert "Die Kiessling-Studie ist ein letzter Absatz mit genug Text." in blocks
 
 
 def test_text_after_an_html_comment_inside_a_paragraph_is_kept() -> None:
     # trafilatura drops the tail of a comment node: half of some real articles went with it.
-    paras = "".join(f"<p>Ein Absatz mit genug laufendem Text über Brücken, Nummer {i}.</p>" for i in range(5))
-    html = (
-        f"<html><head><title>T</title></head><body><article><h1>Brücke</h1>{paras}"
+    blocks = _story_blocks(
         "<p>The first half of the sentence <!-- ad slot --> and the rest of it after the comment.</p>"
-        "<p>Another paragraph <!--x--><a href='/x'>with a link</a> and its tail.</p></article></body></html>"
+        "<p>Another paragraph <!--x--><a href='/x'>with a link</a> and its tail.</p>"
     )
-    blocks = extract_page(html, "https://ex.de/a/bruecke-gesperrt-nach-unfall-heute").blocks
     assert "The first half of the sentence and the rest of it after the comment." in blocks
     assert "Another paragraph with a link and its tail." in blocks

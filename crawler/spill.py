@@ -10,13 +10,18 @@ closes. Not next to the database: a full disk there must stop the crawl with one
 stay in memory, as with Scrapy's own dupefilter. A request that cannot be pickled falls back to
 the memory queue (Scrapy counts `scheduler/unserializable`).
 
+A crawl that is killed leaves its folder (named with its process id); the next crawl removes
+the folders whose process is gone.
+
 NEWS_DISK_FRONTIER=0, or a JOBDIR of the user's own, gives Scrapy's scheduler unchanged.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from scrapy.core.scheduler import Scheduler
@@ -25,6 +30,26 @@ from scrapy.utils.job import job_dir
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.config import NewsConfig
+
+PREFIX = "news-frontier-"
+
+
+def _remove_orphans() -> None:
+    """Folders left by crawls that were killed (no close ran): their process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = folder.name[len(PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 class SpillScheduler(Scheduler):
@@ -35,7 +60,8 @@ class SpillScheduler(Scheduler):
         config = NewsConfig.from_settings(crawler.settings)
         if not config.disk_frontier or job_dir(crawler.settings):
             return Scheduler.from_crawler(crawler)
-        folder = tempfile.mkdtemp(prefix="news-frontier-")
+        _remove_orphans()
+        folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         settings = crawler.settings
         # Scrapy's own from_crawler, with the throwaway folder as the job directory of the
         # queues only (the dupefilter reads JOBDIR, unset: its fingerprints stay in memory).

@@ -25,11 +25,13 @@ def test_the_crawl_queues_its_requests_on_disk_and_removes_the_folder(
     stats = _stats(demo_db[0])
     assert stats.get("scheduler/enqueued/disk", 0) > 20, stats
     assert stats.get("scheduler/enqueued/memory", 0) == 0, stats  # every request pickled
-    # A crawl of its own with a temporary folder of its own: the frontier is made there, and gone.
+    # A crawl of its own with a temporary folder of its own: the frontier is made there, and gone,
+    # with the folder a killed crawl left.
     from crawler.demo.server import demo_servers
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()
+    (tmp / "news-frontier-999999999-killed" / "requests.queue").mkdir(parents=True)  # a killed crawl's
     monkeypatch.setenv("TMPDIR", str(tmp))
     _, en = demo_servers()
     with en:

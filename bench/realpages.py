@@ -67,7 +67,8 @@ class Case:
     authors: list[str] = field(default_factory=list)  # jp
     with_: list[str] = field(default_factory=list)  # web
     without: list[str] = field(default_factory=list)  # web
-    path: str = ""  # where it is served
+    path: str = ""  # where it is served on 127.0.0.1 (--local)
+    served: str = ""  # the URL it is crawled at (its original host, through the bench's proxy)
 
 
 def load_set(name: str, limit: int | None) -> list[Case]:
@@ -113,6 +114,7 @@ def load_set(name: str, limit: int | None) -> list[Case]:
                 )
             )
     seen: set[str] = set()
+    served_seen: set[str] = set()
     for case in cases:
         parts = urlsplit(case.url)
         if not parts.netloc:  # labels without a real URL ("hard::site.page.html"): a path of its own
@@ -124,7 +126,19 @@ def load_set(name: str, limit: int | None) -> list[Case]:
             path = f"/{case.key}{path}"
         seen.add(path)
         case.path = path
+        host = _ascii_host(parts.hostname or "unknown.example")
+        served = f"http://{host}{(parts.path or '/')}{'?' + parts.query if parts.query else ''}".strip()
+        case.served = served if served not in served_seen else f"http://{host}/{case.key}{parts.path}".strip()
+        served_seen.add(case.served)
     return cases
+
+
+def _ascii_host(host: str) -> str:
+    """The host as a request line carries it (IDNA: xn--...)."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 # -- serving -------------------------------------------------------------------
@@ -132,8 +146,11 @@ def load_set(name: str, limit: int | None) -> list[Case]:
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        # As a proxy, the request line holds the whole URL (http://host/path); else a path.
         pages: dict[str, tuple[str, bytes]] = self.server.pages  # type: ignore[attr-defined]
-        found = pages.get(unquote(self.path))
+        url = self.path if self.path.startswith("http://") else self.server.base + self.path  # type: ignore[attr-defined]
+        found = pages.get(unquote(url))
+        self.server.hits += 1  # type: ignore[attr-defined]
         status, ctype, body = (200, *found) if found else (404, "text/html", b"<h1>404</h1>")
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -145,17 +162,56 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def _sitemap(urls: list[str]) -> tuple[str, bytes]:
+    entries = "".join(f"<url><loc>{escape(safe_url_string(url))}</loc></url>" for url in urls)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    return "application/xml", xml.encode()
+
+
 class Site:
-    def __init__(self, cases: list[Case]) -> None:
+    """The pages of a set on 127.0.0.1. By default the server is also the crawlers' HTTP proxy
+    and every page keeps its original host (http://www.example.de/2022/01/story.html): the site
+    is the publisher's, as in a real crawl (its zone from the host's country, a site profile by
+    host, boilerplate learned per site, not across the whole set). A sitemap per host starts our
+    crawl (it stays on its start URLs' hosts); one sitemap of every page starts the baseline.
+    local=True serves every page under http://127.0.0.1:PORT instead, one site for the set."""
+
+    SITEMAP = "/.bench-sitemap.xml"
+
+    def __init__(self, cases: list[Case], local: bool = False) -> None:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        urls = "".join(f"<url><loc>{escape(safe_url_string(self.base + c.path))}</loc></url>" for c in cases)
-        sitemap = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-        pages = {unquote(c.path): ("text/html", c.html) for c in cases}
-        pages["/sitemap.xml"] = ("application/xml", sitemap.encode())
+        self.local = local
+        if local:
+            for case in cases:
+                case.served = self.base + case.path
+        pages = {unquote(c.served): ("text/html", c.html) for c in cases}
+        pages[self.base + "/sitemap.xml"] = _sitemap([c.served for c in cases])
+        self.start_urls = [self.base + "/sitemap.xml"]
+        if not local:
+            by_host: dict[str, list[str]] = {}
+            for case in cases:
+                by_host.setdefault(urlsplit(case.served).netloc, []).append(case.served)
+            self.start_urls = [f"http://{host}{self.SITEMAP}" for host in sorted(by_host)]
+            for host, urls in by_host.items():
+                pages[f"http://{host}{self.SITEMAP}"] = _sitemap(urls)
         self.httpd.pages = pages  # type: ignore[attr-defined]
+        self.httpd.base = self.base  # type: ignore[attr-defined]
+        self.httpd.hits = 0  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def env(self) -> dict[str, str]:
+        """The crawlers' environment: every request through this server (Scrapy's
+        HttpProxyMiddleware reads http_proxy), never to the network."""
+        env = {k: v for k, v in os.environ.items() if k.lower() not in {"http_proxy", "https_proxy", "no_proxy"}}
+        if not self.local:
+            env["http_proxy"] = env["https_proxy"] = self.base
+        return env
+
+    @property
+    def hits(self) -> int:
+        return int(self.httpd.hits)  # type: ignore[attr-defined]
 
     def __enter__(self) -> Site:
         self.thread.start()
@@ -180,9 +236,9 @@ def news_cmd(db: Path, *spider_args: str) -> list[str]:
 
 
 def crawl_ours(site: Site, db: Path) -> float:
-    cmd = news_cmd(db, f"start_urls={site.base}/sitemap.xml")
+    cmd = news_cmd(db, f"start_urls={','.join(site.start_urls)}")
     started = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True)
+    subprocess.run(cmd, cwd=ROOT, env=site.env(), check=False, capture_output=True)
     return time.perf_counter() - started
 
 
@@ -196,11 +252,11 @@ def crawl_profiles(site: Site, cases: list[Case], db: Path) -> float:
     for case in cases:
         profile = profile_for_url(case.url, profiles)
         if profile is not None:
-            groups.setdefault(profile.name, []).append(safe_url_string(site.base + case.path))
+            groups.setdefault(profile.name, []).append(safe_url_string(case.served))
     started = time.perf_counter()
     for name, urls in sorted(groups.items()):
-        subprocess.run(news_cmd(db, f"site={name}", f"start_urls={','.join(urls)}"), cwd=ROOT, check=False,
-                       capture_output=True)  # fmt: skip
+        subprocess.run(news_cmd(db, f"site={name}", f"start_urls={','.join(urls)}"), cwd=ROOT, env=site.env(),
+                       check=False, capture_output=True)  # fmt: skip
     return time.perf_counter() - started
 
 
@@ -209,7 +265,7 @@ def crawl_baseline(site: Site, db: Path, workdir: Path) -> float:
     cmd += ["-a", f"sitemap={site.base}/sitemap.xml", "-a", f"db={db}"]
     for key, value in {**FAST, "ROBOTSTXT_OBEY": "0"}.items():
         cmd += ["-s", f"{key}={value}"]
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    env = {k: v for k, v in site.env().items() if k != "SCRAPY_SETTINGS_MODULE"}
     started = time.perf_counter()
     subprocess.run(cmd, cwd=workdir, env=env, check=False, capture_output=True)  # no project: plain Scrapy
     return time.perf_counter() - started
@@ -237,7 +293,7 @@ class Found:
     authors: list[str] = field(default_factory=list)
 
 
-def ours_found(db: Path, base: str) -> tuple[dict[str, Found], dict[str, int]]:
+def ours_found(db: Path) -> tuple[dict[str, Found], dict[str, int]]:
     found: dict[str, Found] = {}
     decisions: Counter[str] = Counter()
     if not db.exists():
@@ -247,9 +303,10 @@ def ours_found(db: Path, base: str) -> tuple[dict[str, Found], dict[str, int]]:
     for row in database.query("select * from articles"):
         local = row.get("published_local") if "published_local" in columns else None
         day = local[:10] if local else _local_day(row.get("published_at"), row.get("timezone"))
-        path = unquote((row.get("fetched_url") or row["url"])[len(base) :])
-        found[path] = Found(row["title"], row["body"] or "", day, local or row.get("published_at"),
-                            json.loads(row["authors"] or "[]"))  # fmt: skip
+        authors = json.loads(row["authors"] or "[]")
+        instant = local or row.get("published_at")
+        url = unquote(row.get("fetched_url") or row["url"])
+        found[url] = Found(row["title"], row["body"] or "", day, instant, authors)
     if "decisions" in database.table_names():
         for r in database.query("select kind, reason, count(*) n from decisions group by 1, 2"):
             decisions[f"{r['kind']}:{r['reason']}"] += r["n"]
@@ -280,19 +337,19 @@ def _local_day(value: str | None, tz: str | None) -> str | None:
         return value[:10]
 
 
-def baseline_found(db: Path, base: str) -> dict[str, Found]:
+def baseline_found(db: Path) -> dict[str, Found]:
     if not db.exists() or "articles" not in sqlite_utils.Database(db).table_names():
         return {}
     out = {}
     for row in sqlite_utils.Database(db).query("select * from articles"):
         authors = [a.strip() for a in (row.get("author") or "").split(";") if a.strip()]
-        out[unquote(row["url"][len(base) :])] = Found(row["title"], row["text"] or "", row["date"], None, authors)
+        out[unquote(row["url"])] = Found(row["title"], row["text"] or "", row["date"], None, authors)
     return out
 
 
 def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, Any]:
-    result: dict[str, Any] = {"stored": sum(unquote(c.path) in found for c in cases), "of": len(cases)}
-    got = [(c, found.get(unquote(c.path), Found())) for c in cases]
+    result: dict[str, Any] = {"stored": sum(unquote(c.served) in found for c in cases), "of": len(cases)}
+    got = [(c, found.get(unquote(c.served), Found())) for c in cases]
     if name in {"aeb", "jp"}:
         result["body_f1"] = sum(f1(f.body, c.body or "") for c, f in got) / len(got)
     if name == "web":
@@ -310,7 +367,8 @@ def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, An
         result["title_exact"] = sum(norm(f.title or "") == norm(c.title or "") for c, f in titled) / len(titled)
     dated = [(c, f) for c, f in got if c.day]
     if dated:
-        result["day"] = sum((f.day or "")[:10] == c.day for c, f in dated) / len(dated)
+        right = sum((f.day or "")[:10] == c.day for c, f in dated)
+        result["day"], result["days"] = right / len(dated), f"{right}/{len(dated)}"
     if name == "jp":
         result["minute_offset"] = sum(_same_instant(f.instant, c.instant) for c, f in got) / len(got)
         result["authors_f1"] = sum(_set_f1(f.authors, c.authors) for c, f in got) / len(got)
@@ -337,7 +395,7 @@ def _fmt(result: dict[str, Any]) -> str:
     parts = [f"stored {result['stored']}/{result['of']}"]
     for key in ("body_f1", "snippet_f1", "snippet_p", "snippet_r", "title_exact", "day", "minute_offset", "authors_f1"):
         if key in result:
-            parts.append(f"{key} {result[key]:.3f}")
+            parts.append(f"{key} {result[key]:.3f}" + (f" ({result['days']})" if key == "day" else ""))
     parts.append(f"{result['ms']:.1f} ms/page")
     return ", ".join(parts)
 
@@ -349,6 +407,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
     parser.add_argument("--misses", type=int, default=0, help="print up to N pages we miss, per set")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--local", action="store_true", help="serve every page under 127.0.0.1 (one site) instead of its own host"
+    )
     parser.add_argument(
         "--profiles", action="store_true", help="also crawl each page with its site profile (mirror mode), jp set"
     )
@@ -364,16 +425,19 @@ def main() -> int:
                 continue
             cases = load_set(name, args.limit)
             ours_db, base_db = work / f"{name}-ours.db", work / f"{name}-baseline.db"
-            with Site(cases) as site:
+            with Site(cases, local=args.local) as site:
                 elapsed = crawl_ours(site, ours_db)
-                found, decisions = ours_found(ours_db, site.base)
+                found, decisions = ours_found(ours_db)
                 if args.profiles:
                     profiled_db = work / f"{name}-profiles.db"
                     profiled_elapsed = crawl_profiles(site, cases, profiled_db)
-                    profiled, _ = ours_found(profiled_db, site.base)
+                    profiled, _ = ours_found(profiled_db)
                 if not args.no_baseline:
                     base_elapsed = crawl_baseline(site, base_db, work)
-                    base_found = baseline_found(base_db, site.base)
+                    base_found = baseline_found(base_db)
+                crawls = 1 + (not args.no_baseline) + args.profiles
+                if site.hits < len(cases) * crawls:  # the crawl did not go through the proxy
+                    print(f"{name}: warning: {site.hits} requests served for {len(cases)} pages x {crawls} crawls")
             ours = {**score(name, cases, found), "ms": elapsed * 1000 / len(cases)}
             print(f"{name:<6} ours     {_fmt(ours)}")
             if args.profiles:
@@ -398,7 +462,7 @@ def main() -> int:
 def _print_misses(name: str, cases: list[Case], found: dict[str, Found], limit: int) -> None:
     shown = 0
     for c in cases:
-        f = found.get(unquote(c.path))
+        f = found.get(unquote(c.served))
         why = None
         if f is None:
             why = "not stored"
@@ -407,7 +471,7 @@ def _print_misses(name: str, cases: list[Case], found: dict[str, Found], limit: 
         elif c.title and norm(f.title or "") != norm(c.title):
             why = f"title {f.title!r} != {c.title!r}"
         if why and shown < limit:
-            print(f"    miss {name}/{c.key} {c.path[:70]}: {why}")
+            print(f"    miss {name}/{c.key} {c.served[:80]}: {why}")
             shown += 1
 
 

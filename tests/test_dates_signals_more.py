@@ -110,3 +110,12 @@ def test_a_utc_time_shown_in_the_offset_the_page_gives_for_the_same_instant() ->
     assert got.local == "2022-05-03T23:37:37-04:00"  # the publisher's local day is the 3rd
     other = choose([("2022-05-04T03:37:37+00:00", "json-ld:datePublished"), ("2022-05-04T08:00:00+02:00", "time")])
     assert other.local == "2022-05-04T05:37:37+02:00"  # another instant: the site's zone as before
+
+
+def test_a_date_and_a_time_in_sibling_elements_are_not_one_number() -> None:
+    # "<span>28.09.19</span><span>12:44</span>" is 28 September 2019 at 12:44, not the year 1912.
+    got = sources(page("", '<div class="date"><span>28.09.19</span><span>12:44</span></div>'))
+    assert parse_date(got["byline"], "Europe/Berlin", None, NOW).value == "2019-09-28T10:44:00+00:00"
+    # Text split by inline tags inside one number still reads as written.
+    split = sources(page("", '<div class="date"><b>28</b>. September 2019</div>'))
+    assert parse_date(split["byline"], "Europe/Berlin", None, NOW).value == "2019-09-28"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from crawler.discovery.feeds import Entry, maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import should_follow
+from crawler.discovery.links import should_follow, skip_reason
 from crawler.discovery.urls import canonicalize, site_key, storage_url, strip_fragment
 from crawler.profiles import profile_for_url
 
@@ -216,3 +216,19 @@ def test_profile_is_chosen_by_host_and_local_port() -> None:
     assert profile_for_url("http://127.0.0.1:8701/news/x.html").name == "demo-nhk"  # type: ignore[union-attr]
     assert profile_for_url("http://127.0.0.1:8702/x.html") is None  # another local site
     assert profile_for_url("https://example.com/") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8701/news/1.html", None),
+        ("ftp://127.0.0.1:8701/news/1.html", "not_http"),
+        ("http://127.0.0.1:8702/news/1.html", "offsite"),
+        ("http://127.0.0.1:8701/img/a.jpg", "file_type"),
+        ("http://127.0.0.1:8701/private/x.html", "denied"),
+        ("http://127.0.0.1:8701/shop/x.html", "not_allowed"),
+    ],
+)
+def test_skip_reason_says_why_a_listed_url_is_not_fetched(url: str, reason: str | None) -> None:
+    allow, deny = [re.compile("/news/|/private/|/img/")], [re.compile("/private/")]
+    assert skip_reason(url, {"127.0.0.1:8701"}, allow, deny) == reason

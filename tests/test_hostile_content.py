@@ -86,6 +86,11 @@ def test_hostile_pages_are_survived_and_stored_as_text(tmp_path: Path) -> None:
     }
     decided = {r[0].rsplit("/", 1)[1]: r[1] for r in conn.execute("select url, reason from decisions")}
     crawl = conn.execute("select status, errors, stats from crawls").fetchone()
+    skipped_rows = conn.execute("select count(*) from decisions where reason = 'listed_offsite'").fetchone()[0]
+    listed_skips = [
+        json.loads(r[0])["skipped"] for r in conn.execute("select signals from decisions where kind = 'listing'")
+        if "skipped" in json.loads(r[0])
+    ]  # fmt: skip
     conn.close()
     assert crawl[0] == "finished"
     errors, stats = json.loads(crawl[1]), json.loads(crawl[2])
@@ -102,6 +107,10 @@ def test_hostile_pages_are_survived_and_stored_as_text(tmp_path: Path) -> None:
     # Listings: the self-listing index was read once, the big sitemap's off-site URLs not fetched,
     # the gzip bomb refused by the size cap.
     assert stats["news/discovery/offsite_or_denied"] >= 50_000 - 6
+    # Each skipped entry is queryable, up to a cap a hostile listing cannot push past; the
+    # listing's own row counts them all.
+    assert skipped_rows == 1000
+    assert sum(s.get("offsite", 0) for s in listed_skips) >= 50_000 - 6
     assert errors.get("fetch/http_404", 0) == 0
     assert stats.get("news/discovery/bad_listing", 0) == 1
 

@@ -46,13 +46,25 @@ def should_follow(
     check_extension skips images, scripts and archives; sitemap indexes turn it
     off because their children are often `.xml.gz`.
     """
+    return skip_reason(url, hosts, allow, deny, check_extension) is None
+
+
+def skip_reason(
+    url: str,
+    hosts: set[str],
+    allow: list[re.Pattern[str]],
+    deny: list[re.Pattern[str]],
+    check_extension: bool = True,
+) -> str | None:
+    """Why a URL is not fetched ("not_http", "offsite", "file_type", "denied", "not_allowed"), or
+    None when it is (see should_follow)."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
-        return False
+        return "not_http"
     if hosts and not on_hosts(parts.netloc.lower(), parts.hostname or "", hosts):
-        return False
+        return "offsite"
     if check_extension and SKIP_EXTENSIONS.search(parts.path):
-        return False
+        return "file_type"
     if deny and matches_any(url, deny):
-        return False
-    return not allow or matches_any(url, allow)
+        return "denied"
+    return None if not allow or matches_any(url, allow) else "not_allowed"

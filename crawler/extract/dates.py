@@ -81,9 +81,21 @@ def element_date(el: Any) -> str | None:
     inner = el.xpath(".//time[@datetime]/@datetime")
     if inner and inner[0].strip():
         return inner[0].strip()
-    text = " ".join(el.text_content().split())
+    text = " ".join(date_text(el).split())
     found = find_byline_dates(text)
     return found[0][0] if found else (text or None)
+
+
+def date_text(el: Any) -> str:
+    """An element's text with a space where one number ends in a child and the next begins in
+    the next one: `<span>28.09.19</span><span>12:44</span>` is 28.09.19 at 12:44, not the year
+    1912. Other text nodes join as they are (`<b>28</b>. Mai`)."""
+    out = ""
+    for part in el.itertext():
+        if out and out[-1].isdigit() and part[:1].isdigit():
+            out += " "
+        out += part
+    return out
 
 
 def visible_date(text: str, url: str, extensive: bool) -> str | None:
@@ -147,7 +159,7 @@ def collect_dates(
     for el in tree.xpath(_ABBR_XPATH)[:1]:
         _add(published, el.get("title"), "abbr")
     for el in byline_elements(tree):
-        found = find_byline_dates(el.text_content())
+        found = find_byline_dates(date_text(el))
         for raw, role in found:
             _add(published if role == "published" else modified, raw, "byline")
         if found:

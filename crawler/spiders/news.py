@@ -37,7 +37,7 @@ from w3lib.url import safe_url_string
 
 from crawler.config import NewsConfig
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
-from crawler.discovery.links import should_follow
+from crawler.discovery.links import should_follow, skip_reason
 from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.seeds import push_seeds
@@ -56,6 +56,7 @@ from crawler.workpool import WorkPool
 logger = logging.getLogger(__name__)
 
 _XML_TYPES = ("xml", "rss", "atom", "gzip", "x-gzip", "octet-stream")
+SKIPPED_ROWS = 1000  # decision rows for the entries one listing lists but the crawl does not fetch
 
 
 class SpiderArgumentError(ValueError):
@@ -260,6 +261,7 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc(f"news/discovery/{listing.kind}")
         links = 0
+        skips: dict[str, int] = {}
         hosts = self._hosts()  # once a listing: in the distributed mode it is a fresh set
         for entry in listing.entries:
             try:
@@ -271,8 +273,15 @@ class NewsSpider(scrapy.Spider):
                 logger.info("skipped malformed URL %r in %s", entry.url, response.url)
                 continue
             deny = self.deny_for(url)
-            if not should_follow(url, hosts, [], deny, check_extension=listing.kind != "sitemapindex"):
+            skipped = skip_reason(url, hosts, [], deny, check_extension=listing.kind != "sitemapindex")
+            if skipped:
+                # A URL the publisher lists is a page the user may look for: say why it was not
+                # fetched (links found on pages are not recorded: every page has hundreds). A
+                # listing of 50,000 off-site URLs gets its first rows and a count per reason.
                 self._inc("news/discovery/offsite_or_denied")
+                skips[skipped] = skips.get(skipped, 0) + 1
+                if sum(skips.values()) <= SKIPPED_ROWS:
+                    self.decide(url, "other", f"listed_{skipped}", {"listing": response.url})
                 continue
             self._inc(f"news/discovery/{listing.kind}_urls")
             meta = {
@@ -285,7 +294,10 @@ class NewsSpider(scrapy.Spider):
             }
             links += 1
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
-        self.decide(response.url, "listing", listing.kind, {"entries": len(listing.entries)}, links)
+        signals: dict[str, Any] = {"entries": len(listing.entries)}
+        if skips:
+            signals["skipped"] = skips
+        self.decide(response.url, "listing", listing.kind, signals, links)
 
     def _selector_misses(self, name: str, misses: list[str], url: str) -> None:
         """The layout-change alarm: a profile selector that found nothing on an article page (the
@@ -335,7 +347,8 @@ class NewsSpider(scrapy.Spider):
         follow = list(self._follow_links(response, depth)) if depth < self.follow_depth else []
         for request in follow:
             yield request
-        kind = "article" if page.is_article else "listing"
+        # A page with no readable text (drawn by JavaScript, or empty) is not a list of links.
+        kind = "article" if page.is_article else "other" if page.page_kind_reason == "no_text" else "listing"
         self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow))
         if not page.is_article:
             self._inc("news/pages/listing")

@@ -29,6 +29,7 @@ class NewsConfig:
     dates_min_year: int = 1990  # NEWS_DATES_MIN_YEAR: earlier dates are rejected (too_old)
     dates_future_tolerance_minutes: float = 60.0  # NEWS_DATES_FUTURE_TOLERANCE_MINUTES
     repeats_enabled: bool = True  # NEWS_REPEATS_ENABLED: strip in-article repeated blocks
+    furniture_enabled: bool = True  # NEWS_FURNITURE_ENABLED: strip paywall calls and "related" headings
     boilerplate_enabled: bool = True  # NEWS_BOILERPLATE_ENABLED: learn and strip site boilerplate
     boilerplate_min_articles: int = 5  # NEWS_BOILERPLATE_MIN_ARTICLES
     boilerplate_min_share: float = 0.1  # NEWS_BOILERPLATE_MIN_SHARE
@@ -50,6 +51,7 @@ class NewsConfig:
     # The settings that decide what a stored body is: recorded per crawl, reused by re-clean.
     CLEANING = (
         "repeats_enabled",
+        "furniture_enabled",
         "boilerplate_enabled",
         "boilerplate_min_articles",
         "boilerplate_min_share",

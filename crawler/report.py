@@ -49,7 +49,8 @@ def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
         f"Listing pages crawled for links, not stored: {s('news/pages/listing', 0)}",
         "Page decisions (table decisions): " + _decisions(stats),
         f"Blocks stripped as in-article repeats: {s('news/blocks/stripped', 0)} "
-        f"(in {s('news/blocks/articles_with_repeats', 0)} articles)",
+        f"(in {s('news/blocks/articles_with_repeats', 0)} articles); "
+        f"furniture lines (paywall calls, related headings): {s('news/clean/stripped_furniture', 0)}",
         f"Site boilerplate: {s('news/boilerplate/boilerplate', 0)} blocks learned, "
         f"{s('news/clean/stripped_boilerplate', 0)} stripped; "
         f"{s('news/boilerplate/recleaned', 0)} articles re-cleaned; "

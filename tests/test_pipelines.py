@@ -185,9 +185,18 @@ def test_repeats_switch_changes_the_item_and_the_database(tmp_path: Path) -> Non
     assert sqlite_utils.Database(tmp_path / "n.db")["articles"].get("https://ex.jp/a")["body"] == item["body"]
 
 
+def test_furniture_switch_changes_the_item(tmp_path: Path) -> None:
+    blocks = ["Alpha one left the council.", "Subscribe now to read the full story.", "関連記事"]
+    on = clean(article(raw_blocks=blocks))
+    assert on["body"] == "Alpha one left the council." and on["blocks_stripped"] == 2
+    assert {b["reason"] for b in on["stripped_blocks"]} == {"furniture"}
+    off = clean(article(raw_blocks=blocks), NEWS_FURNITURE_ENABLED=False)
+    assert off["body"] == "\n\n".join(blocks) and off["blocks_stripped"] == 0
+
+
 def test_boilerplate_model_of_the_database_is_applied_by_the_clean_pipeline(tmp_path: Path) -> None:
     db = tmp_path / "n.db"
-    notice = "Sign up for our newsletter."
+    notice = "Photos by the Daily Planet picture desk."
     c, pipe = _storage(tmp_path)
     for i in range(6):
         _store(pipe, clean(article(url=f"https://ex.jp/{i}", raw_blocks=[f"story {i} text", notice])))

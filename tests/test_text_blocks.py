@@ -123,3 +123,29 @@ def test_repeated_structure_survives_but_not_repeated_prose() -> None:
     assert clean_blocks(table).kept == table
     quoted = ["The mayor said:", "We will rebuild.", "Residents agreed.", "The mayor said:", "We will rebuild."]
     assert clean_blocks(quoted).kept == quoted[:3]  # a sentence repeated takes its label with it
+
+
+def test_furniture_lines_go_and_prose_about_the_same_things_stays() -> None:
+    from crawler.text.blocks import FURNITURE
+
+    furniture = [
+        "Subscribe now to our eNATION edition for the full story.",
+        "If you're seeing this message but you're already a subscriber, you can log in.",
+        "Zum Newsletter anmelden",
+        "Lesen Sie auch:",
+        "À lire aussi",
+        "NOTAS RELACIONADAS",
+        "関連記事",
+        "有料会員になると会員限定の有料記事もお読みいただけます。",
+        "この記事は会員限定です。 紙の新聞の定期購読者の方は、無料で会員登録できます。",
+    ]
+    prose = [
+        "The council voted to subscribe to the regional water scheme from next year.",
+        "Related companies were also fined.",
+        "Readers who subscribe to the paper's print edition pay more than online readers, the survey found, "
+        "and the gap has grown every year since the paywall went up in 2019.",
+        "会員制の病院が増えている。",
+    ]
+    result = clean_blocks([*furniture, *prose])
+    assert result.kept == prose
+    assert result.count(FURNITURE) == len(furniture)

@@ -36,7 +36,12 @@ class CleanPipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         boilerplate = self.models.get(adapter.get("site") or "", frozenset())
-        cleaned = clean_article(list(adapter.get("raw_blocks") or []), boilerplate, self.config.repeats_enabled)
+        cleaned = clean_article(
+            list(adapter.get("raw_blocks") or []),
+            boilerplate,
+            self.config.repeats_enabled,
+            self.config.furniture_enabled,
+        )
         for key, value in cleaned.fields(adapter.get("title")).items():
             adapter[key] = value
         if adapter["blocks_repeat"]:

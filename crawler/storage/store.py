@@ -96,7 +96,9 @@ class ArticleStore:
         from its raw blocks, with this store's model and switches."""
         cfg = self.config
         raw = list(article.get("raw_blocks") or [])
-        result = clean_article(raw, self.boilerplate_keys(article["site"]), repeats=cfg.repeats_enabled)
+        result = clean_article(
+            raw, self.boilerplate_keys(article["site"]), repeats=cfg.repeats_enabled, furniture=cfg.furniture_enabled
+        )
         article.update(result.fields(article.get("title")))
         article["date_mentions"] = (
             article_mentions(result.body, article.get("published_at"), article.get("timezone"))

@@ -10,7 +10,8 @@ The rule, for every block in page order:
 1. a block with no letter or digit at all (only punctuation, symbols, emoji,
    whitespace) is dropped as "empty": it carries no text to count on;
 2. a block whose key is in the site's learned boilerplate is dropped as
-   "boilerplate" (see crawler/text/boilerplate.py);
+   "boilerplate" (see crawler/text/boilerplate.py); else a short paywall, newsletter or
+   membership call, or a "related articles" heading, as "furniture" (is_furniture);
 3. a block whose key equals an earlier block's key is dropped as "repeat" -
    unless it is structure rather than prose: a short label of at most
    SHORT_LABEL characters ("Q", "A", "写真", "解説"), or a line of at most
@@ -46,7 +47,29 @@ _CJK_SPACE = re.compile(
 )
 _HAS_WORD = re.compile(r"[^\W_]")
 
-REPEAT, BOILERPLATE, EMPTY = "repeat", "boilerplate", "empty"
+REPEAT, BOILERPLATE, EMPTY, FURNITURE = "repeat", "boilerplate", "empty", "furniture"
+# Furniture: a short line that sells or points away rather than tells (a paywall or newsletter
+# call, a "related articles" heading). Sites crawled one page at a time give boilerplate learning
+# nothing to compare, so these few kinds of line are known by their words, in the languages
+# crawled most. Only short blocks: a paragraph about subscriptions is an article's text.
+FURNITURE_CHARS = 120  # CJK counted double
+_FURNITURE_CALL = re.compile(
+    r"\bsubscribe (?:now|today|to (?:read|continue|our|the full|get))|already (?:a )?subscriber"
+    r"|\bsign up (?:for|to) (?:our|the|get)"
+    r"|(?:log|sign) in to (?:continue|read)|to continue reading|(?:to view|for) the full story"
+    r"|newsletter (?:an|ab)melden|zum newsletter|mit unserem newsletter|jetzt abonnieren|\babo abschließen"
+    r"|suscr[ií]bete|hazte miembro|abonnez-vous|inscrivez-vous"
+    r"|会員限定|有料会員|会員登録|登録すると|読み放題|メールマガジン|ログインすると",
+    re.IGNORECASE,
+)
+_FURNITURE_HEADING = re.compile(
+    r"^(?:related(?: articles?| stories| news| content| posts?)?|read (?:more|also)|see also|also read"
+    r"|more on this(?: story)?|you (?:may|might) also like|recommended(?: for you)?|auch interessant|lesen sie auch"
+    r"|weitere artikel(?: zum thema)?|mehr zum thema|weitere themen|mehr themen|schon gelesen\?|empfohlene beiträge"
+    r"|das könnte (?:sie|dich) auch interessieren|(?:à )?lire aussi|notas relacionadas|contenido relacionado"
+    r"|te puede interesar|lee también|関連記事|関連ニュース|おすすめ情報|あわせて読みたい|関連キーワード)\s*[:：]?$",
+    re.IGNORECASE,
+)
 SHORT_LABEL = 5
 STRUCTURE_CHARS = 60
 _SENTENCE_END = re.compile(r"[.。!！?？」』\"”)）]$")
@@ -63,6 +86,13 @@ def is_structure(norm: str) -> bool:
     if weight <= QUESTION_CHARS and _QUESTION_END.search(norm):
         return True
     return weight <= STRUCTURE_CHARS and not _SENTENCE_END.search(norm)
+
+
+def is_furniture(norm: str) -> bool:
+    """A paywall, newsletter or membership call, or a "related articles" heading (see above)."""
+    if weighted_length(norm) > FURNITURE_CHARS:
+        return False
+    return bool(_FURNITURE_HEADING.match(norm) or _FURNITURE_CALL.search(norm))
 
 
 @functools.lru_cache(maxsize=16384)
@@ -110,13 +140,16 @@ class StripResult:
         return sum(1 for _, _, r in self.stripped if r == reason)
 
 
-def clean_blocks(blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True) -> StripResult:
+def clean_blocks(
+    blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True, furniture: bool = True
+) -> StripResult:
     """Apply the rule above; boilerplate holds block keys (block_key). Linear in the blocks.
 
     A repeated structural line (is_structure) goes only as part of a repeated run that holds
     prose: the NHK seed's runs lose their subheadings with their paragraphs, while a timetable
     or a table that repeats its cells keeps them. repeats=False keeps every in-article repeat
-    (rule 3 off: NEWS_REPEATS_ENABLED)."""
+    (rule 3 off: NEWS_REPEATS_ENABLED); furniture=False keeps furniture lines (rule 0 off:
+    NEWS_FURNITURE_ENABLED)."""
     seen: set[str] = set()
     # (index, text, fate): fate is "keep", a strip reason, or "repeat?" (a structural repeat).
     marked: list[tuple[int, str, str]] = []
@@ -131,6 +164,8 @@ def clean_blocks(blocks: list[str], boilerplate: Collection[str] = (), repeats: 
         key = hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest() if boilerplate else norm
         if boilerplate and key in boilerplate:
             marked.append((index, text, BOILERPLATE))
+        elif furniture and is_furniture(norm):
+            marked.append((index, text, FURNITURE))
         elif repeats and key in seen:
             marked.append((index, text, "repeat?" if is_structure(norm) else REPEAT))
         else:

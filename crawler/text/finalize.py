@@ -41,9 +41,11 @@ class Cleaned:
         }
 
 
-def clean_article(raw_blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True) -> Cleaned:
+def clean_article(
+    raw_blocks: list[str], boilerplate: Collection[str] = (), repeats: bool = True, furniture: bool = True
+) -> Cleaned:
     """Clean blocks (see crawler/text/blocks.py) joined by blank lines."""
-    result = clean_blocks(raw_blocks, boilerplate, repeats=repeats)
+    result = clean_blocks(raw_blocks, boilerplate, repeats=repeats, furniture=furniture)
     return Cleaned(SEPARATOR.join(result.kept), result, len(raw_blocks))
 
 

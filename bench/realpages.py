@@ -1,10 +1,11 @@
 """The crawl path on real pages: our spider against trafilatura-in-Scrapy, same pages, same run.
 
-    .venv/bin/python bench/realpages.py [--sets aeb,jp,dates,web] [--limit N] [--keep DIR]
+    .venv/bin/python bench/realpages.py [--sets aeb,jp,dates,web] [--limit N] [--keep DIR] [--local]
 
-Each set of ../shared/realpages is served on 127.0.0.1 (every page at its original path, a
-sitemap listing them all), crawled by `scrapy crawl news` into SQLite, and by the baseline
-spider (bench/baseline_spider.py) into its own SQLite file; then both databases are scored
+Each set of ../shared/realpages is served on 127.0.0.1 by a server that is also the crawlers'
+HTTP proxy, every page at its original host and path (see Site; --local: all under 127.0.0.1),
+crawled by `scrapy crawl news` into SQLite, and by the baseline spider
+(bench/baseline_spider.py) into its own SQLite file; then both databases are scored
 against the labels: pages stored, decisions by reason, body F1 (aeb, jp) or snippet F1 (web),
 title exact, day in the publisher's local day, minute+offset and authors (jp), ms per page.
 Skips cleanly when the folder is absent: the pages never enter this repository.

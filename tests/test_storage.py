@@ -190,3 +190,26 @@ def test_rows_without_raw_blocks_are_not_wiped_by_reclean(tmp_path: Path) -> Non
     s.db.conn.commit()
     assert s.reclean(["https://ex.jp/ja/1"]) == 0
     assert s.db["articles"].get("https://ex.jp/ja/1")["body"] == "kept as it was"
+
+
+def test_copies_of_one_page_join_its_group_without_comparing_every_member(tmp_path: Path, monkeypatch) -> None:
+    # A page served under many URLs: each copy is compared with the group's original only, not
+    # with every earlier copy (which made such a store quadratic).
+    from datasketch import LeanMinHash
+
+    s = store(tmp_path)
+    body = ["東京都は8日、新たに1万3千人が新型コロナウイルスに感染したと発表しました。前の週より減りました。" * 2]
+    s.write_raw([{**make(0), "raw_blocks": body, "published_at": "2022-03-08T01:00:00+00:00"}], 1)
+    compared = 0
+    jaccard = LeanMinHash.jaccard
+
+    def counting(self: LeanMinHash, other: LeanMinHash) -> float:
+        nonlocal compared
+        compared += 1
+        return jaccard(self, other)
+
+    monkeypatch.setattr(LeanMinHash, "jaccard", counting)
+    s.write_raw([{**make(i), "raw_blocks": body, "published_at": "2022-03-09T01:00:00+00:00"} for i in range(1, 60)], 1)
+    rows = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
+    assert all(rows[make(i)["url"]] == make(0)["url"] for i in range(1, 60))
+    assert compared <= 2 * 59  # about one comparison a copy (was 59 * 60 / 2)

@@ -135,6 +135,14 @@ def test_furniture_lines_go_and_prose_about_the_same_things_stays() -> None:
         "Lesen Sie auch:",
         "À lire aussi",
         "NOTAS RELACIONADAS",
+        "Read more: Looted colonial art",
+        "Lea también: Impiden ingreso a Nicaragua a reportero",
+        "Siguenos en Telegram, Instagram, Facebook y Twitter",
+        "Pour lire la suite",
+        "À lire aussi Le marché du travail est-il trop rigide ?",
+        "Anzeige, enthält Affiliate Links",
+        "© 2020 General Mills All Rights Reserved",
+        "Keine Kommentare",
         "関連記事",
         "有料会員になると会員限定の有料記事もお読みいただけます。",
         "この記事は会員限定です。 紙の新聞の定期購読者の方は、無料で会員登録できます。",
@@ -145,6 +153,10 @@ def test_furniture_lines_go_and_prose_about_the_same_things_stays() -> None:
         "Readers who subscribe to the paper's print edition pay more than online readers, the survey found, "
         "and the gap has grown every year since the paywall went up in 2019.",
         "会員制の病院が増えている。",
+        "Lea: Ich glaube, das war ein Fehler.",  # an interview's speaker, not "Lea:" (read)
+        "Read the full report on the council's website before Friday's vote.",
+        "Auch interessant ist, dass der Rat schon 2019 gewarnt hatte.",
+        "Anzeigen gingen im Januar um 12 Prozent zurück.",
     ]
     result = clean_blocks([*furniture, *prose])
     assert result.kept == prose

@@ -54,20 +54,34 @@ REPEAT, BOILERPLATE, EMPTY, FURNITURE = "repeat", "boilerplate", "empty", "furni
 # crawled most. Only short blocks: a paragraph about subscriptions is an article's text.
 FURNITURE_CHARS = 120  # CJK counted double
 _FURNITURE_CALL = re.compile(
+    # paywalls, memberships, newsletters, apps, social accounts
     r"\bsubscribe (?:now|today|to (?:read|continue|our|the full|get))|already (?:a )?subscriber"
-    r"|\bsign up (?:for|to) (?:our|the|get)"
-    r"|(?:log|sign) in to (?:continue|read)|to continue reading|(?:to view|for) the full story"
+    r"|\bsign up (?:for|to) (?:our|the|get)|(?:log|sign) in to (?:continue|read)|to continue reading"
+    r"|(?:to view|for) the full story|\bfollow (?:us|the \w+) on|never miss (?:the|a|an)\b|download the \w+ apps?"
     r"|newsletter (?:an|ab)melden|zum newsletter|mit unserem newsletter|jetzt abonnieren|\babo abschließen"
-    r"|suscr[ií]bete|hazte miembro|abonnez-vous|inscrivez-vous"
-    r"|会員限定|有料会員|会員登録|登録すると|読み放題|メールマガジン|ログインすると",
+    r"|folgen sie uns"
+    r"|we want to hear what you think|suscr[ií]bete|hazte miembro|s[ií]guenos en|canal de (?:youtube|telegram)"
+    r"|abonnez-vous|inscrivez-vous|pour lire la suite|pour accéder en illimité"
+    r"|会員限定|有料会員|会員登録|登録すると|読み放題|メールマガジン|ログインすると"
+    # advertising disclosures, comment counters, rights notices
+    r"|affiliate[- ]links?|enthält werbung|^\*?(?:anzeige|werbung)\b|^(?:keine|\d+) kommentare?$|^view comments$"
+    r"|all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados"
+    r"|copyrighted property of|written permission must be obtained",
     re.IGNORECASE,
 )
+# A heading that points to other stories, alone or with the teaser it introduces
+# ("Read more: Looted colonial art", "Lea también: ...", "関連記事"); the phrases of the second
+# group never open a sentence of a story, so they may run straight into the teaser's title.
 _FURNITURE_HEADING = re.compile(
-    r"^(?:related(?: articles?| stories| news| content| posts?)?|read (?:more|also)|see also|also read"
-    r"|more on this(?: story)?|you (?:may|might) also like|recommended(?: for you)?|auch interessant|lesen sie auch"
-    r"|weitere artikel(?: zum thema)?|mehr zum thema|weitere themen|mehr themen|schon gelesen\?|empfohlene beiträge"
-    r"|das könnte (?:sie|dich) auch interessieren|(?:à )?lire aussi|notas relacionadas|contenido relacionado"
-    r"|te puede interesar|lee también|関連記事|関連ニュース|おすすめ情報|あわせて読みたい|関連キーワード)\s*[:：]?$",
+    r"^(?:(?:related(?: articles?| stories| news| content| posts?)?|recommended(?: for you)?|auch interessant"
+    r"|schon gelesen\?|empfohlene beiträge|weiterlesen|weitere themen|mehr themen|inhaltsverzeichnis"
+    r"|table of contents|(?:te|le) puede interesar"
+    r"|関連記事|関連ニュース|おすすめ情報|あわせて読みたい|関連キーワード|目次)"
+    r"\s*(?:[:：].*)?"
+    r"|(?:read (?:more|also)|see also|also read|more on this(?: story)?|you (?:may|might) also like"
+    r"|lesen sie auch|auch lesen|zum weiterlesen|weitere artikel(?: zum thema)?|mehr zum thema"
+    r"|das (?:thema )?könnte (?:sie|dich) auch interessieren|(?:à )?lire aussi|notas relacionadas"
+    r"|contenido relacionado|lea también|lee también|lea más|vea también|puedes ver|czytaj (?:też|także))\b.*)$",
     re.IGNORECASE,
 )
 SHORT_LABEL = 5
@@ -90,7 +104,7 @@ def is_structure(norm: str) -> bool:
 
 def is_furniture(norm: str) -> bool:
     """A paywall, newsletter or membership call, or a "related articles" heading (see above)."""
-    if weighted_length(norm) > FURNITURE_CHARS:
+    if len(norm) > FURNITURE_CHARS or weighted_length(norm) > FURNITURE_CHARS:  # (most blocks: the first test)
         return False
     return bool(_FURNITURE_HEADING.match(norm) or _FURNITURE_CALL.search(norm))
 

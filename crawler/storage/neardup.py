@@ -15,7 +15,7 @@ from datasketch import LeanMinHash
 from crawler.storage.database import marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, to_bytes
 
-MEMBER_CANDIDATES = 200  # group members compared when no original matched (see _match)
+CANDIDATES = 100  # band entries read to link one article (see _match)
 
 
 class NearDuplicates:
@@ -66,26 +66,18 @@ class NearDuplicates:
     def _match(self, url: str, sig: LeanMinHash) -> None:
         """Group the article with the indexed articles whose bodies are near-duplicates of it.
 
-        The originals and ungrouped articles among the candidates are compared first: a group's
-        members all point to its original, so one match there joins the group. Only when none
-        matches are members compared, at most MEMBER_CANDIDATES of them. Comparing every member
-        made a page copied under thousands of URLs quadratic (each copy compared with all the
-        earlier ones: 40 articles/s at 40,000 copies of 37 pages)."""
+        At most CANDIDATES band entries are read. A group is joined through any one of its
+        members (_group adds the member's original), so a page copied under thousands of URLs
+        costs the same to link as any other: reading every copy's entry made such a store
+        quadratic (40 articles/s at 40,000 copies of 37 pages). The price: an article that
+        resembles two groups, one of them that large, may be linked to one of them only."""
         keys = band_keys(sig)
-        candidates = f"m.id in (select id from minhash_bands where key in ({marks(keys)}))"
         found = self.db.execute(
-            f"select m.url, m.signature from article_minhash m join articles a on a.url = m.url "
-            f"where {candidates} and a.duplicate_of is null",
+            "select url, signature from article_minhash where id in "
+            f"(select id from minhash_bands where key in ({marks(keys)}) limit {CANDIDATES})",
             keys,
         ).fetchall()
         similar = sorted(u for u, s in found if u != url and from_bytes(s).jaccard(sig) >= THRESHOLD)
-        if not similar:
-            found = self.db.execute(
-                f"select m.url, m.signature from article_minhash m join articles a on a.url = m.url "
-                f"where {candidates} and a.duplicate_of is not null limit {MEMBER_CANDIDATES}",
-                keys,
-            ).fetchall()
-            similar = sorted(u for u, s in found if u != url and from_bytes(s).jaccard(sig) >= THRESHOLD)
         if similar:
             self._group(url, similar)
 

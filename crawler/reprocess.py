@@ -8,15 +8,17 @@ is learned again and every article touched is re-cleaned.
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
-from crawler.profiles import SITES_DIR, SiteProfile, get_profile, profile_for_url
+from crawler.profiles import SITES_DIR, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.storage import ArticleStore
 from crawler.storage.stored_pages import StoredPage, iter_stored_pages
 
@@ -25,7 +27,22 @@ BATCH = 200
 
 def _profile(site: str, url: str) -> SiteProfile | None:
     """The profile the crawl used: named by the site key, else the one owning the URL's host."""
-    return get_profile(site) if (SITES_DIR / f"{site}.yaml").exists() else profile_for_url(url)
+    parts = urlsplit(url)
+    return _profile_of(site, parts.scheme, parts.netloc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_of(site: str, scheme: str, netloc: str) -> SiteProfile | None:
+    # Once per site and host in a process: reading every profile's YAML for each page cost more
+    # than extracting it (py-spy on `bench/reclean.py --pages 100000`).
+    if (SITES_DIR / f"{site}.yaml").exists():
+        return get_profile(site)
+    return profile_for_url(f"{scheme}://{netloc}/", _all_profiles())
+
+
+@functools.lru_cache(maxsize=1)
+def _all_profiles() -> dict[str, SiteProfile]:
+    return load_profiles()
 
 
 def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None]:
@@ -49,6 +66,8 @@ def reextract(
 ) -> dict[str, int]:
     """Re-extract blocks (and titles) of stored articles from their raw pages; then re-clean."""
     workers = max(1, jobs or os.cpu_count() or 1)
+    _profile_of.cache_clear()  # the profiles as they are on disk now
+    _all_profiles.cache_clear()
     counts = {"pages": 0, "unparseable": 0, "changed": 0}
     updates: list[tuple[str, list[str], str | None]] = []
 

@@ -30,6 +30,7 @@ from scrapy.utils.job import job_dir
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.config import NewsConfig
+from crawler.schedule.locks import pid_alive
 
 PREFIX = "news-frontier-"
 
@@ -38,18 +39,8 @@ def _remove_orphans() -> None:
     """Folders left by crawls that were killed (no close ran): their process is gone."""
     for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         pid = folder.name[len(PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
 
 
 class SpillScheduler(Scheduler):

@@ -14,6 +14,9 @@ it from the response itself (Scrapy's item_scraped / item_dropped signals).
 
 from __future__ import annotations
 
+from typing import Any
+
+from itemadapter import ItemAdapter
 from scrapy import Field, Item
 
 
@@ -62,3 +65,10 @@ class Article(Item):
 # The fields stored as columns of `articles` (the rest go to child tables).
 CHILD_FIELDS = ("stripped_blocks", "date_mentions")
 COLUMN_FIELDS = tuple(name for name in Article.fields if name not in CHILD_FIELDS)
+
+
+def shallow_dict(item: Any) -> dict[str, Any]:
+    """The item's fields as a new dict; values shared, not copied. ItemAdapter.asdict() walks every
+    nested list and dict of the item looking for items inside (there are none here): a tenth of
+    the crawl process's time on bench/throughput.py."""
+    return dict(ItemAdapter(item).items())

@@ -105,6 +105,9 @@ class RedisStoragePipeline(StoragePipeline):
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
         self.seen, self.not_modified, self.signatures = [], [], {}
 
+    def _flush_soon(self) -> None:
+        self.flush()  # a push to Redis: quick, and in order with the acks it carries
+
     def _counter_deltas(self) -> dict[str, int]:
         """This worker's counters (Scrapy's and ours) grown since the last push: the run's sums in
         Redis stay right whenever a worker stops, even killed (up to its last batch)."""

@@ -10,7 +10,9 @@ import asyncio
 import logging
 import sqlite3
 import time
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
 
 from itemadapter import ItemAdapter
 from scrapy import Spider, signals
@@ -21,6 +23,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
 from crawler.discovery.urls import canonicalize, site_key
+from crawler.items import shallow_dict
 from crawler.signals import page_decided, page_not_modified
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.database import now_iso
@@ -111,7 +114,27 @@ def close_run(
     return added
 
 
+class Batch(NamedTuple):
+    """What one write transaction stores (taken from the pipeline's buffers)."""
+
+    articles: list[dict[str, Any]]
+    pages: list[dict[str, Any]]
+    drops: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    seen: list[dict[str, Any]]
+    not_modified: list[str]
+    signatures: dict[str, bytes | None]
+
+
 class StoragePipeline:
+    """Buffers items, pages and decisions; writes them in batches.
+
+    During a crawl each batch is written on a thread of its own while the reactor goes on:
+    SQLite does its work (indexes, the full-text triggers, the commit) without Python's lock, so
+    the core Scrapy runs on is not held by the write. One batch at a time: the callback that
+    fills the next batch waits for the one before, so buffers stay bounded. Outside a running
+    event loop (tests, tools) and at close, batches are written in the caller's thread."""
+
     def __init__(self, crawler: Crawler, config: NewsConfig) -> None:
         assert crawler.stats is not None
         self.crawler = crawler
@@ -132,6 +155,9 @@ class StoragePipeline:
         self.crawl_id: int | None = None
         self.totals = {"inserted": 0, "updated": 0, "unchanged": 0}
         self.sites: set[str] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: asyncio.Task[None] | None = None  # the batch on the writer thread
+        self._starting: asyncio.Future[None] | None = None  # a write started by page_decided
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -153,7 +179,9 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.store = ArticleStore(open_db(self.config.db, self.config.db_timeout), self.config)
+        # The connection is handed to the writer thread (never used by two threads at once).
+        db = open_db(self.config.db, self.config.db_timeout, check_same_thread=False)
+        self.store = ArticleStore(db, self.config)
         args = {
             "spider": getattr(spider, "name", None),
             "start_urls": list(getattr(spider, "start_urls", [])),
@@ -183,7 +211,7 @@ class StoragePipeline:
                 time.sleep(1.0)
 
     async def process_item(self, item: Any) -> Any:
-        article = ItemAdapter(item).asdict()
+        article = shallow_dict(item)
         # The signature of the body is made here, in a worker process when there are workers
         # (NEWS_WORKERS), and handed to near-duplicate linking with the batch.
         self.signatures[article["url"]] = await self.pool.run(signature_bytes, article.get("body") or "")
@@ -191,7 +219,7 @@ class StoragePipeline:
         self.sites.add(article.get("site") or "")
         return item
 
-    def _page(self, url: str, response: Response, item: dict[str, Any]) -> None:
+    def _page(self, url: str, response: Response, item: Any) -> None:
         if self.config.store_raw:
             encoding = item.get("encoding") or getattr(response, "encoding", None)
             fetched = item.get("fetched_at") or now_iso()
@@ -217,17 +245,20 @@ class StoragePipeline:
         urls = {canonicalize(u) for u in [*meta.get("redirect_urls", []), response.url]}
         self.seen.extend({**row, "url": url} for url in sorted(urls))
 
-    def item_scraped(self, item: Any, response: Response | None, spider: Spider | None = None) -> None:
+    def item_scraped(
+        self, item: Any, response: Response | None, spider: Spider | None = None
+    ) -> Coroutine[Any, Any, None] | None:
         adapter = ItemAdapter(item)
         if response is not None and adapter.get("url"):
-            self._page(adapter["url"], response, adapter.asdict())
+            self._page(adapter["url"], response, adapter)
             self._seen(adapter["url"], response)
         if len(self.buffer) >= self.batch_size:
-            self.flush()
+            return self._flush_soon()
+        return None
 
     def item_dropped(
         self, item: Any, response: Response | None, exception: DropItem, spider: Spider | None = None
-    ) -> None:
+    ) -> Coroutine[Any, Any, None] | None:
         adapter = ItemAdapter(item)
         reason = getattr(exception, "reason", type(exception).__name__)
         url = adapter.get("url") or (response.url if response is not None else None)
@@ -242,14 +273,18 @@ class StoragePipeline:
             }
         )
         if url and response is not None:
-            self._page(url, response, adapter.asdict())
+            self._page(url, response, adapter)
         if len(self.drops) >= self.batch_size:
-            self.flush()
+            return self._flush_soon()
+        return None
 
     def page_decided(self, decision: dict[str, Any]) -> None:
         self.decisions.append({**decision, "crawl_id": self.crawl_id, "decided_at": now_iso()})
         if len(self.decisions) >= self.batch_size * 4:
-            self.flush()
+            # Sent with send_catch_log, which does not wait: the write is started, not awaited.
+            soon = self._flush_soon()
+            if soon is not None:
+                self._starting = asyncio.ensure_future(soon)
 
     def _final_flush(self, attempts: int = 10) -> None:
         """The last batch, retried while another writer keeps the database locked."""
@@ -277,44 +312,111 @@ class StoragePipeline:
     def page_not_modified(self, url: str) -> None:
         self.not_modified.append(url)
 
+    def _take(self) -> Batch:
+        batch = Batch(self.buffer, self.pages, self.drops, self.decisions, self.seen, self.not_modified,
+                      self.signatures)  # fmt: skip
+        self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
+        self.seen, self.not_modified, self.signatures = [], [], {}
+        return batch
+
+    def _put_back(self, batch: Batch) -> None:
+        """A batch that could not be written goes back in front of what came since."""
+        self.buffer[:0], self.pages[:0], self.drops[:0] = batch.articles, batch.pages, batch.drops
+        self.decisions[:0], self.seen[:0], self.not_modified[:0] = batch.decisions, batch.seen, batch.not_modified
+        self.signatures = {**batch.signatures, **self.signatures}
+
+    def _write(self, batch: Batch) -> dict[str, int]:
+        assert self.store is not None
+        return self.store.write_batch(
+            batch.articles, batch.pages, batch.drops, self.crawl_id, batch.decisions, batch.seen,
+            batch.not_modified, batch.signatures,
+        )  # fmt: skip
+
     def flush(self) -> None:
+        """Write what is buffered now, in this thread."""
         if self.store is None or self.stopped:
             return
+        batch = self._take()
         try:
-            counts = self.store.write_batch(
-                self.buffer,
-                self.pages,
-                self.drops,
-                self.crawl_id,
-                self.decisions,
-                self.seen,
-                self.not_modified,
-                self.signatures,
-            )
+            counts = self._write(batch)
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                # Another writer held the database past NEWS_DB_TIMEOUT: keep the batch (nothing is
-                # dropped) and try again at the next flush; the crawl goes on.
-                self.stats.inc_value("news/storage/locked_retry")
-                logger.warning("%s is locked by another writer; batch kept, retried at the next flush", self.config.db)
-                return
-            if "full" not in str(exc):
-                raise
-            # A full disk: what was committed stays (each batch is its own transaction); stop the
-            # crawl cleanly instead of fetching pages that cannot be kept.
-            self.stopped = f"{self.config.db}: disk full ({exc}); crawl stopped, committed articles kept"
-            logger.error(self.stopped)
-            self.stats.set_value("news/storage/disk_full", 1)
-            if self.crawler.engine is not None:
-                self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="disk_full"))
+            self._write_failed(batch, exc)
             return
+        self._count(counts)
+
+    def _flush_soon(self) -> Coroutine[Any, Any, None] | None:
+        """Start writing the buffers on the writer thread; the coroutine returned waits only for
+        the batch before (back-pressure), not for this one. Without a running event loop the
+        buffers are written now."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return None
+        return self._start_write()
+
+    async def _start_write(self) -> None:
+        while self._writing is not None and not self._writing.done():
+            await asyncio.shield(self._writing)
+        if self.store is None or self.stopped or self._nothing_buffered():
+            return
+        self._writing = asyncio.ensure_future(self._write_in_thread(self._take()))
+
+    def _nothing_buffered(self) -> bool:
+        return not (self.buffer or self.pages or self.drops or self.decisions or self.seen or self.not_modified)
+
+    async def _write_in_thread(self, batch: Batch) -> None:
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="news-storage")
+        try:
+            counts = await asyncio.get_running_loop().run_in_executor(self._writer, self._write, batch)
+        except sqlite3.OperationalError as exc:
+            self._write_failed(batch, exc)
+            return
+        self._count(counts)
+
+    async def _drain(self) -> None:
+        """Wait for the batch on the writer thread; then the thread may go."""
+        if self._starting is not None:
+            await asyncio.shield(self._starting)
+        if self._writing is not None:
+            await asyncio.shield(self._writing)
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _write_failed(self, batch: Batch, exc: sqlite3.OperationalError) -> None:
+        if "locked" in str(exc) or "busy" in str(exc):
+            # Another writer held the database past NEWS_DB_TIMEOUT: keep the batch (nothing is
+            # dropped) and try again at the next flush; the crawl goes on.
+            self._put_back(batch)
+            self.stats.inc_value("news/storage/locked_retry")
+            logger.warning("%s is locked by another writer; batch kept, retried at the next flush", self.config.db)
+            return
+        if "full" not in str(exc):
+            raise exc
+        # A full disk: what was committed stays (each batch is its own transaction); stop the
+        # crawl cleanly instead of fetching pages that cannot be kept.
+        self._put_back(batch)
+        self.stopped = f"{self.config.db}: disk full ({exc}); crawl stopped, committed articles kept"
+        logger.error(self.stopped)
+        self.stats.set_value("news/storage/disk_full", 1)
+        if self.crawler.engine is not None:
+            self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="disk_full"))
+
+    def _count(self, counts: dict[str, int]) -> None:
         for key, value in counts.items():
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats.inc_value(f"news/storage/{key}", value)
-        self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
-        self.seen, self.not_modified, self.signatures = [], [], {}
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Coroutine[Any, Any, None] | None:
+        if self._writing is None and self._writer is None and self._starting is None:
+            self.flush()
+            return None
+        return self._close_after_writes()
+
+    async def _close_after_writes(self) -> None:
+        await self._drain()
         self.flush()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

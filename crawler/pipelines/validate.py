@@ -31,7 +31,7 @@ class MissingBody(ArticleDropped):
     reason = "missing_body"
 
 
-def validation_error(item: dict[str, Any]) -> ArticleDropped | None:
+def validation_error(item: Any) -> ArticleDropped | None:
     """The drop an item deserves, or None when it is a valid article."""
     if not (item.get("url") or "").strip():
         return MissingURL()
@@ -52,7 +52,7 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        error = validation_error(ItemAdapter(item).asdict())
+        error = validation_error(ItemAdapter(item))
         if error is not None:
             self.stats.inc_value(f"news/drop/{error.reason}")
             raise error

@@ -70,11 +70,14 @@ def _check_ours(db: sqlite_utils.Database, path: Path) -> None:
             )
 
 
-def open_db(path: str | Path, timeout: float = 30.0, create: bool = True) -> sqlite_utils.Database:
+def open_db(
+    path: str | Path, timeout: float = 30.0, create: bool = True, check_same_thread: bool = True
+) -> sqlite_utils.Database:
     """Open a news database in WAL mode, migrated to the current schema.
 
     create=False refuses a missing file (export, re-clean). A file that is not SQLite, or an
-    SQLite database of another application, is refused without a write."""
+    SQLite database of another application, is refused without a write. check_same_thread=False
+    lets the caller hand the connection to another thread (one at a time: the crawl's writer)."""
     path = Path(path)
     if not path.exists():
         if not create:
@@ -86,7 +89,7 @@ def open_db(path: str | Path, timeout: float = 30.0, create: bool = True) -> sql
     elif path.is_dir():
         raise DatabaseError(f"{path}: is a folder, not a database file")
     try:
-        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=timeout))
+        db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=timeout, check_same_thread=check_same_thread))
         register_functions(db.conn)  # the search index's triggers call them
         _check_ours(db, path)
         db.enable_wal()

@@ -163,7 +163,7 @@ def test_dates_setting_zone_is_not_assumed() -> None:
 def clean(item: Article, **settings: Any) -> Article:
     pipe = CleanPipeline.from_crawler(crawler(**{"NEWS_DB": "", **settings}))
     pipe.open_spider()
-    return pipe.process_item(item)
+    return asyncio.run(pipe.process_item(item))
 
 
 def test_clean_pipeline_makes_the_body_and_its_audit() -> None:
@@ -277,7 +277,7 @@ def test_the_item_is_the_stored_row(tmp_path: Path) -> None:
         dated([("2022-03-08T05:12:00+09:00", "time")], raw_blocks=["7日に発表しました。", "続報です。"])
     )
     item = clean(item)
-    item = MentionsPipeline.from_crawler(crawler()).process_item(item)
+    item = asyncio.run(MentionsPipeline.from_crawler(crawler()).process_item(item))
     json.dumps(dict(item), ensure_ascii=False)  # feed exports can write it
     _, pipe = _storage(tmp_path, batch=1)
     _store(pipe, item)

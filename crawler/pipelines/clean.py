@@ -3,6 +3,8 @@
 The site models are read from the database when the crawl starts, so the body this
 pipeline emits is the body stored. When the crawl's own articles change a site's
 model, storage re-cleans the rows it touches after the crawl and counts them.
+
+Cleaning is pure, so with worker processes (NEWS_WORKERS) it runs in one of them.
 """
 
 from __future__ import annotations
@@ -16,27 +18,30 @@ from scrapy.statscollectors import StatsCollector
 from crawler.config import NewsConfig
 from crawler.storage.boilerplate import read_models
 from crawler.text.finalize import clean_article
+from crawler.workpool import WorkPool
 
 
 class CleanPipeline:
-    def __init__(self, stats: StatsCollector, config: NewsConfig) -> None:
+    def __init__(self, stats: StatsCollector, config: NewsConfig, pool: WorkPool | None = None) -> None:
         self.stats = stats
         self.config = config
+        self.pool = pool or WorkPool(0)
         self.models: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, NewsConfig.from_settings(crawler.settings))
+        return cls(crawler.stats, NewsConfig.from_settings(crawler.settings), WorkPool.of(crawler))
 
     def open_spider(self) -> None:
         if self.config.boilerplate_enabled and self.config.db:
             self.models = read_models(self.config.db)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         boilerplate = self.models.get(adapter.get("site") or "", frozenset())
-        cleaned = clean_article(
+        cleaned = await self.pool.run(
+            clean_article,
             list(adapter.get("raw_blocks") or []),
             boilerplate,
             self.config.repeats_enabled,

@@ -215,3 +215,41 @@ def test_copies_of_one_page_join_its_group_without_comparing_every_member(tmp_pa
     rows = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
     assert all(rows[make(i)["url"]] == make(0)["url"] for i in range(1, copies))
     assert compared <= 100 * copies  # bounded per copy (was every earlier copy: 599 * 600 / 2)
+
+
+def occurrences(s: ArticleStore) -> list[tuple[str, str]]:
+    return sorted((r["article_url"], r["key"]) for r in s.db.query("select article_url, key from block_occurrences"))
+
+
+def test_reclean_keeps_block_occurrences_and_new_raw_blocks_replace_them(tmp_path: Path) -> None:
+    """A re-clean after a model change leaves the occurrences (keys of the raw blocks, which did
+    not change) as a fresh write makes them; re-extracted raw blocks bring their own."""
+    s, fresh = store(tmp_path), store(tmp_path, "fresh.db")
+    items = [make(i, extra=[NOTICE]) for i in range(10)]
+    s.write_raw(items, crawl_id=1)
+    before = occurrences(s)
+    assert s.learn_boilerplate(["ja"])["ja"]["recleaned"] == 10
+    assert occurrences(s) == before
+    fresh.write_raw(items, crawl_id=1)
+    assert occurrences(fresh) == before
+    url = items[0]["url"]
+    assert s.replace_raw_blocks([(url, ["全く新しい段落がここに入りました。", NOTICE], None)]) == 1
+    mine = [key for u, key in occurrences(s) if u == url]
+    assert len(mine) == 2 and mine != [key for u, key in before if u == url]
+
+
+def test_candidate_similarities_are_minhash_jaccard() -> None:
+    """Near-duplicate linking scores its candidates in one array operation: the same figures as
+    datasketch's LeanMinHash.jaccard, one candidate at a time."""
+    from crawler.text.shingles import from_bytes, signature, similarities, to_bytes
+
+    base = "".join(f"記事の本文{i}は内容が異なります。" for i in range(40))
+    other = "".join(f"別の話題{i * 7}について書いた文章です。" for i in range(40))
+    texts = [base, base + "追記があります。", base[: len(base) // 2], other, base[::-1]]
+    sigs = [signature(t) for t in texts]
+    assert all(s is not None for s in sigs)
+    stored = [to_bytes(s) for s in sigs if s is not None]
+    for sig in sigs:
+        assert sig is not None
+        assert list(similarities(sig, stored)) == [sig.jaccard(from_bytes(b)) for b in stored]
+    assert sigs[0] is not None and list(similarities(sigs[0], [])) == []

@@ -48,6 +48,7 @@ def write_articles(
     crawl_id: int | None,
     keep_versions: bool = True,
     also: Callable[[], None] | None = None,
+    occurrences: bool = True,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Insert or update articles by URL in one transaction (the later of two versions of one URL
     wins). Returns inserted/updated/unchanged/emptied counts and the rows written.
@@ -55,7 +56,10 @@ def write_articles(
     A fetch whose title or body differs from the stored one (a new content hash) first copies
     the stored version to `article_versions` (keep_versions; a re-clean is not a new version of
     the publisher's text and passes False). Every write moves `last_seen_at`. `also` runs inside
-    the same transaction (the fetch state of these articles: committed with them or not at all)."""
+    the same transaction (the fetch state of these articles: committed with them or not at all).
+    occurrences=False leaves the block occurrences as they are: a re-clean of unchanged raw
+    blocks (the occurrences are keys of the raw blocks, and rewriting them was most of the cost
+    of re-storing a site after its model changed)."""
     latest = {a["url"]: a for a in articles}
     counts = {"inserted": 0, "updated": 0, "unchanged": 0, "emptied": 0}
     if not latest:
@@ -84,7 +88,7 @@ def write_articles(
     with db.conn:
         if keep_versions and changed_rows:
             _keep_versions(db, changed_rows, stamp)
-        replace_children(db, list(latest.values()))
+        replace_children(db, list(latest.values()), occurrences)
         # One call per shape: an upsert writes every column its rows carry, so unchanged rows,
         # which carry no last_changed_at, keep theirs.
         for group in (new_rows, changed_rows, same_rows):
@@ -114,7 +118,7 @@ def _keep_versions(db: sqlite_utils.Database, changed: list[dict[str, Any]], sta
             by_url[row["url"]]["version_count"] = row["version"] + 1
 
 
-def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]]) -> None:
+def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]], occurrences: bool = True) -> None:
     """Stripped blocks, date mentions and block occurrences are replaced with the latest version's."""
     urls = [a["url"] for a in articles]
     for chunk in chunks(urls):
@@ -128,6 +132,8 @@ def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]]) 
         db.table("stripped_blocks").insert_all(stripped)
     if mentions:
         db.table("date_mentions").insert_all(mentions)
+    if not occurrences:
+        return
     replace_occurrences(
         db,
         {(a["url"], a["site"]): sorted({block_key(b) for b in _blocks(a) if has_words(b)}) for a in articles},

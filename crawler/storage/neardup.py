@@ -13,7 +13,7 @@ import sqlite_utils
 from datasketch import LeanMinHash
 
 from crawler.storage.database import marks
-from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, to_bytes
+from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)
 
@@ -27,8 +27,9 @@ class NearDuplicates:
 
         The original of a group is its earliest-published member (then the smallest URL), so
         the links do not depend on crawl order. Rows are indexed one after the other, so rows
-        of the same batch are candidates of each other too. A body that changed leaves its old
-        group: its links are undone and the articles that pointed to it are linked again.
+        of the same batch are candidates of each other too. A body that changed so much that it
+        is no longer a near-duplicate of its old text leaves its old group: its links are undone
+        and the articles that pointed to it are linked again.
         `signatures` holds the signatures of bodies made elsewhere (a worker process)."""
         given = signatures or {}
         sigs = {
@@ -44,11 +45,18 @@ class NearDuplicates:
                     continue  # the same text again: its index entry and links stand
                 orphans: list[str] = []
                 if old is not None:
-                    self._forget(old[0], from_bytes(old[1]))
-                    orphans = [u for (u,) in self.db.execute("select url from articles where duplicate_of = ?", [url])]
-                    self.db.execute(
-                        "update articles set duplicate_of = null where url = ? or duplicate_of = ?", [url, url]
-                    )
+                    old_sig = from_bytes(old[1])
+                    self._forget(old[0], old_sig)
+                    # A body still near its old self (a re-clean that took a line out, a
+                    # correction) keeps its group; one that changed more leaves it, and the
+                    # articles that pointed to it are matched again, one by one.
+                    if sig is None or old_sig.jaccard(sig) < THRESHOLD:
+                        orphans = [
+                            u for (u,) in self.db.execute("select url from articles where duplicate_of = ?", [url])
+                        ]
+                        self.db.execute(
+                            "update articles set duplicate_of = null where url = ? or duplicate_of = ?", [url, url]
+                        )
                 if sig is not None:
                     cursor = self.db.execute(
                         "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
@@ -77,7 +85,8 @@ class NearDuplicates:
             f"(select id from minhash_bands where key in ({marks(keys)}) limit {CANDIDATES})",
             keys,
         ).fetchall()
-        similar = sorted(u for u, s in found if u != url and from_bytes(s).jaccard(sig) >= THRESHOLD)
+        scores = similarities(sig, [s for _, s in found])
+        similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
         if similar:
             self._group(url, similar)
 
@@ -101,11 +110,16 @@ class NearDuplicates:
             return
         original = min(members, key=lambda m: (m[1], m[0]))[0]
         others = [u for u in group if u != original]
+        # Only rows that change are written: in a group of thousands of copies, every member
+        # already pointing at the original was rewritten for each new copy (quadratic).
         self.db.execute(
-            f"update articles set duplicate_of = ? where url in ({marks(others)}) or duplicate_of in ({marks(others)})",
-            [original, *others, *others],
+            f"update articles set duplicate_of = ? where (url in ({marks(others)}) "
+            f"or duplicate_of in ({marks(others)})) and duplicate_of is not ?",
+            [original, *others, *others, original],
         )
-        self.db.execute("update articles set duplicate_of = null where url = ?", [original])
+        self.db.execute(
+            "update articles set duplicate_of = null where url = ? and duplicate_of is not null", [original]
+        )
 
 
 def rebuild(db: sqlite_utils.Database) -> int:

@@ -55,12 +55,13 @@ class ArticleStore:
         keep_versions: bool = True,
         seen: list[dict[str, Any]] | None = None,
         signatures: dict[str, bytes | None] | None = None,
+        occurrences: bool = True,
     ) -> dict[str, int]:
         """Write finished articles (items as they left the pipelines) and their fetch state, in
         one transaction; return the counts. `signatures`: MinHash signatures of the bodies
         already made (by a worker process), by URL."""
         also = (lambda: record_seen(self.db, seen)) if seen else None
-        counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also)
+        counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also, occurrences)
         self.near.link(rows, signatures)
         return counts
 
@@ -107,8 +108,9 @@ class ArticleStore:
         )
         return article
 
-    def reclean(self, urls: list[str]) -> int:
-        """Re-derive body, audit rows and mentions of stored articles from their raw blocks."""
+    def reclean(self, urls: list[str], raw_changed: bool = False) -> int:
+        """Re-derive body, audit rows and mentions of stored articles from their raw blocks
+        (raw_changed: new raw blocks were just stored, so their block occurrences are new too)."""
         done = 0
         for chunk in chunks(urls):
             rows = [self.cleaned(decode_row(row)) for row in rows_with_raw_blocks(self.db, chunk)]
@@ -117,7 +119,8 @@ class ArticleStore:
             for row in rows:
                 by_crawl.setdefault(row.get("crawl_id"), []).append(row)
             for crawl_id, group in by_crawl.items():
-                self.upsert_articles(group, crawl_id, keep_versions=False)  # not a new publisher text
+                # Not a new publisher text: no version kept.
+                self.upsert_articles(group, crawl_id, keep_versions=False, occurrences=raw_changed)
             done += len(rows)
         return done
 
@@ -140,5 +143,5 @@ class ArticleStore:
         if not updates:
             return 0
         changed = replace_raw_blocks(self.db, updates)
-        self.reclean(changed)
+        self.reclean(changed, raw_changed=True)
         return len(changed)

@@ -10,7 +10,7 @@ import pytest
 import sqlite_utils
 
 from crawler.config import NewsConfig
-from crawler.storage import ArticleStore, open_db
+from crawler.storage import ArticleStore, neardup, open_db
 
 NOTICE = "この記事は配信時点の情報です。"
 SERIES = "ロシアによるウクライナへの軍事侵攻が続く中、各国は対応を急いでいます。"
@@ -201,14 +201,14 @@ def test_copies_of_one_page_join_its_group_without_comparing_every_member(tmp_pa
     body = ["東京都は8日、新たに1万3千人が新型コロナウイルスに感染したと発表しました。前の週より減りました。" * 2]
     s.write_raw([{**make(0), "raw_blocks": body, "published_at": "2022-03-08T01:00:00+00:00"}], 1)
     compared = 0
-    jaccard = LeanMinHash.jaccard
+    scores = neardup.similarities
 
-    def counting(self: LeanMinHash, other: LeanMinHash) -> float:
+    def counting(sig: LeanMinHash, stored: list[bytes]) -> Any:
         nonlocal compared
-        compared += 1
-        return jaccard(self, other)
+        compared += len(stored)
+        return scores(sig, stored)
 
-    monkeypatch.setattr(LeanMinHash, "jaccard", counting)
+    monkeypatch.setattr(neardup, "similarities", counting)
     copies = 600
     later = "2022-03-09T01:00:00+00:00"
     s.write_raw([{**make(i), "raw_blocks": body, "published_at": later} for i in range(1, copies)], 1)
@@ -253,3 +253,22 @@ def test_candidate_similarities_are_minhash_jaccard() -> None:
         assert sig is not None
         assert list(similarities(sig, stored)) == [sig.jaccard(from_bytes(b)) for b in stored]
     assert sigs[0] is not None and list(similarities(sigs[0], [])) == []
+
+
+def test_an_original_that_changes_leaves_its_group_and_the_group_stays_together(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    wire = ["政府は8日、物価高への追加の経済対策をまとめ、電気やガス料金の負担を軽くする方針を示しました。" * 2]
+    days = ["2022-03-08T01:00:00+00:00", "2022-03-08T02:00:00+00:00", "2022-03-08T03:00:00+00:00"]
+    copies = [{**make(i), "raw_blocks": wire, "published_at": days[min(i, 2)]} for i in range(4)]
+    s.write_raw(copies, 1)
+    links = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
+    assert [links[c["url"]] for c in copies] == [None] + [copies[0]["url"]] * 3
+    # The original's text is replaced by another story: it stands alone; its copies keep one
+    # group, under the earliest of them.
+    s.write_raw([{**copies[0], "raw_blocks": make(0)["raw_blocks"]}], 2)
+    links = {r["url"]: r["duplicate_of"] for r in s.db.query("select url, duplicate_of from articles")}
+    assert [links[c["url"]] for c in copies] == [None, None, copies[1]["url"], copies[1]["url"]]
+    # A small change (one line less) keeps an article in its group.
+    s.write_raw([{**copies[3], "raw_blocks": [*wire, "（共同）"]}], 3)
+    s.write_raw([{**copies[3], "raw_blocks": wire}], 4)
+    assert s.db["articles"].get(copies[3]["url"])["duplicate_of"] == copies[1]["url"]

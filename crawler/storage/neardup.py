@@ -28,8 +28,8 @@ class NearDuplicates:
         The original of a group is its earliest-published member (then the smallest URL), so
         the links do not depend on crawl order. Rows are indexed one after the other, so rows
         of the same batch are candidates of each other too. A body that changed so much that it
-        is no longer a near-duplicate of its old text leaves its old group: its links are undone
-        and the articles that pointed to it are linked again.
+        is no longer a near-duplicate of its old text leaves its old group (the rest of the group
+        stays together) and is matched anew.
         `signatures` holds the signatures of bodies made elsewhere (a worker process)."""
         given = signatures or {}
         sigs = {
@@ -43,20 +43,14 @@ class NearDuplicates:
                 old = self.db.execute("select id, signature from article_minhash where url = ?", [url]).fetchone()
                 if old is not None and sig is not None and old[1] == to_bytes(sig):
                     continue  # the same text again: its index entry and links stand
-                orphans: list[str] = []
                 if old is not None:
                     old_sig = from_bytes(old[1])
                     self._forget(old[0], old_sig)
                     # A body still near its old self (a re-clean that took a line out, a
-                    # correction) keeps its group; one that changed more leaves it, and the
-                    # articles that pointed to it are matched again, one by one.
+                    # correction) keeps its group; one that changed more leaves it.
                     if sig is None or old_sig.jaccard(sig) < THRESHOLD:
-                        orphans = [
-                            u for (u,) in self.db.execute("select url from articles where duplicate_of = ?", [url])
-                        ]
-                        self.db.execute(
-                            "update articles set duplicate_of = null where url = ? or duplicate_of = ?", [url, url]
-                        )
+                        self.db.execute("update articles set duplicate_of = null where url = ?", [url])
+                        self._regroup_followers(url)
                 if sig is not None:
                     cursor = self.db.execute(
                         "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
@@ -66,10 +60,6 @@ class NearDuplicates:
                         [(k, cursor.lastrowid) for k in band_keys(sig)],
                     )
                     self._match(url, sig)
-                for orphan in orphans:
-                    stored = self.db.execute("select signature from article_minhash where url = ?", [orphan]).fetchone()
-                    if stored is not None:
-                        self._match(orphan, from_bytes(stored[0]))
 
     def _match(self, url: str, sig: LeanMinHash) -> None:
         """Group the article with the indexed articles whose bodies are near-duplicates of it.
@@ -89,6 +79,21 @@ class NearDuplicates:
         similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
         if similar:
             self._group(url, similar)
+
+    def _regroup_followers(self, url: str) -> None:
+        """The articles that pointed to `url` (an original that left its group) stay one group,
+        under the earliest of them: each was a near-duplicate of the text they shared. Matching
+        them again one by one rewrote the whole group for each member (thousands of copies)."""
+        first = self.db.execute(
+            "select url from articles where duplicate_of = ? order by coalesce(published_at, '9999'), url limit 1",
+            [url],
+        ).fetchone()
+        if first is None:
+            return
+        self.db.execute(
+            "update articles set duplicate_of = ? where duplicate_of = ? and url != ?", [first[0], url, first[0]]
+        )
+        self.db.execute("update articles set duplicate_of = null where url = ?", [first[0]])
 
     def _forget(self, id_: int, sig: LeanMinHash) -> None:
         """Take an earlier signature out of the index (its text changed, or went away)."""

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 from datasketch import LeanMinHash
 
-from crawler.storage.database import marks
+from crawler.storage.database import chunks, marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)
@@ -23,14 +23,20 @@ class NearDuplicates:
         self.db = db
 
     def link(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> None:
-        """Link each row's body to its near-duplicates in one transaction.
+        """Link each row's body to its near-duplicates in one transaction: index, then match.
 
         The original of a group is its earliest-published member (then the smallest URL), so
-        the links do not depend on crawl order. Rows are indexed one after the other, so rows
-        of the same batch are candidates of each other too. A body that changed so much that it
-        is no longer a near-duplicate of its old text leaves its old group (the rest of the group
-        stays together) and is matched anew.
-        `signatures` holds the signatures of bodies made elsewhere (a worker process)."""
+        the links do not depend on crawl order. `signatures` holds the signatures of bodies made
+        elsewhere (a worker process)."""
+        with self.db.conn:
+            self.match(self.index(rows, signatures))
+
+    def index(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> list[str]:
+        """The rows' signatures into the index; returns the URLs to match (see `match`).
+
+        A body that changed so much that it is no longer a near-duplicate of its old text leaves
+        its group, and the articles that pointed to it are matched again. A body still near its
+        old self (a re-clean that took a line out, a correction) keeps its group."""
         given = signatures or {}
         sigs = {
             row["url"]: (from_bytes(b) if (b := given[row["url"]]) else None)
@@ -38,28 +44,47 @@ class NearDuplicates:
             else signature(row["body"] or "")
             for row in rows
         }
-        with self.db.conn:
-            for url, sig in sigs.items():
-                old = self.db.execute("select id, signature from article_minhash where url = ?", [url]).fetchone()
-                if old is not None and sig is not None and old[1] == to_bytes(sig):
-                    continue  # the same text again: its index entry and links stand
-                if old is not None:
-                    old_sig = from_bytes(old[1])
-                    self._forget(old[0], old_sig)
-                    # A body still near its old self (a re-clean that took a line out, a
-                    # correction) keeps its group; one that changed more leaves it.
-                    if sig is None or old_sig.jaccard(sig) < THRESHOLD:
-                        self.db.execute("update articles set duplicate_of = null where url = ?", [url])
-                        self._regroup_followers(url)
-                if sig is not None:
-                    cursor = self.db.execute(
-                        "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
+        pending: dict[str, None] = {}
+        for url, sig in sigs.items():
+            old = self.db.execute("select id, signature from article_minhash where url = ?", [url]).fetchone()
+            if old is not None and sig is not None and old[1] == to_bytes(sig):
+                continue  # the same text again: its index entry and links stand
+            if old is not None:
+                old_sig = from_bytes(old[1])
+                self._forget(old[0], old_sig)
+                if sig is None or old_sig.jaccard(sig) < THRESHOLD:
+                    followers = self.db.execute("select url from articles where duplicate_of = ?", [url]).fetchall()
+                    pending.update((u, None) for (u,) in followers)
+                    self.db.execute(
+                        "update articles set duplicate_of = null where url = ? or duplicate_of = ?", [url, url]
                     )
-                    self.db.conn.executemany(
-                        "insert or ignore into minhash_bands (key, id) values (?, ?)",
-                        [(k, cursor.lastrowid) for k in band_keys(sig)],
-                    )
-                    self._match(url, sig)
+            if sig is not None:
+                cursor = self.db.execute(
+                    "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
+                )
+                self.db.conn.executemany(
+                    "insert or ignore into minhash_bands (key, id) values (?, ?)",
+                    [(k, cursor.lastrowid) for k in band_keys(sig)],
+                )
+                pending[url] = None
+        return list(pending)
+
+    def match(self, urls: list[str]) -> None:
+        """Match indexed articles with their near-duplicates, earliest first.
+
+        Every article of the batch is indexed before any is matched, so rows of one batch are
+        candidates of each other. Earliest first, an article joins a group whose original is
+        already in place: the group's links are written once, not moved to a new original each
+        time an earlier member arrives (quadratic in a storm of copies)."""
+        order: list[tuple[str, str, bytes]] = []
+        for chunk in chunks(urls):
+            order += self.db.execute(
+                "select coalesce(a.published_at, '9999'), m.url, m.signature from article_minhash m "
+                f"join articles a on a.url = m.url where m.url in ({marks(chunk)})",
+                chunk,
+            ).fetchall()
+        for _, url, stored in sorted(order):
+            self._match(url, from_bytes(stored))
 
     def _match(self, url: str, sig: LeanMinHash) -> None:
         """Group the article with the indexed articles whose bodies are near-duplicates of it.
@@ -79,21 +104,6 @@ class NearDuplicates:
         similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
         if similar:
             self._group(url, similar)
-
-    def _regroup_followers(self, url: str) -> None:
-        """The articles that pointed to `url` (an original that left its group) stay one group,
-        under the earliest of them: each was a near-duplicate of the text they shared. Matching
-        them again one by one rewrote the whole group for each member (thousands of copies)."""
-        first = self.db.execute(
-            "select url from articles where duplicate_of = ? order by coalesce(published_at, '9999'), url limit 1",
-            [url],
-        ).fetchone()
-        if first is None:
-            return
-        self.db.execute(
-            "update articles set duplicate_of = ? where duplicate_of = ? and url != ?", [first[0], url, first[0]]
-        )
-        self.db.execute("update articles set duplicate_of = null where url = ?", [first[0]])
 
     def _forget(self, id_: int, sig: LeanMinHash) -> None:
         """Take an earlier signature out of the index (its text changed, or went away)."""

@@ -56,13 +56,20 @@ class ArticleStore:
         seen: list[dict[str, Any]] | None = None,
         signatures: dict[str, bytes | None] | None = None,
         occurrences: bool = True,
+        link: list[str] | None = None,
     ) -> dict[str, int]:
         """Write finished articles (items as they left the pipelines) and their fetch state, in
         one transaction; return the counts. `signatures`: MinHash signatures of the bodies
-        already made (by a worker process), by URL."""
+        already made (by a worker process), by URL. `link`: a list to which the URLs still to be
+        matched with their near-duplicates are added (by a caller that matches them all at the
+        end); by default they are matched here."""
         also = (lambda: record_seen(self.db, seen)) if seen else None
         counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also, occurrences)
-        self.near.link(rows, signatures)
+        if link is None:
+            self.near.link(rows, signatures)
+        else:
+            with self.db.conn:
+                link.extend(self.near.index(rows, signatures))
         return counts
 
     def write_raw(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
@@ -112,6 +119,9 @@ class ArticleStore:
         """Re-derive body, audit rows and mentions of stored articles from their raw blocks
         (raw_changed: new raw blocks were just stored, so their block occurrences are new too)."""
         done = 0
+        # Near-duplicates are matched once everything is re-cleaned: the copies of a page, all
+        # re-cleaned alike, then find their group already made, chunk after chunk.
+        pending: list[str] = []
         for chunk in chunks(urls):
             rows = [self.cleaned(decode_row(row)) for row in rows_with_raw_blocks(self.db, chunk)]
             # Each row keeps its crawl_id and first_seen_at: a re-clean is not a fetch.
@@ -120,8 +130,10 @@ class ArticleStore:
                 by_crawl.setdefault(row.get("crawl_id"), []).append(row)
             for crawl_id, group in by_crawl.items():
                 # Not a new publisher text: no version kept.
-                self.upsert_articles(group, crawl_id, keep_versions=False, occurrences=raw_changed)
+                self.upsert_articles(group, crawl_id, keep_versions=False, occurrences=raw_changed, link=pending)
             done += len(rows)
+        with self.db.conn:
+            self.near.match(list(dict.fromkeys(pending)))
         return done
 
     def learn_boilerplate(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +312,38 @@ def test_mentions_can_be_switched_off_for_storage_too(tmp_path: Path) -> None:
     database = open_db(tmp_path / "n.db")
     ArticleStore(database, NewsConfig().with_cleaning(recorded_config(database))).reclean(["https://ex.jp/1"])
     assert db["date_mentions"].count == 0
+
+
+def test_storage_writes_on_its_thread_in_a_crawl_and_keeps_a_batch_that_failed(tmp_path: Path) -> None:
+    """Inside an event loop (a crawl) batches are written on the writer thread, one at a time; a
+    batch whose write fails stays buffered and goes with the next write: nothing is lost."""
+    c, pipe = _storage(tmp_path, batch=2)
+    assert pipe.store is not None
+    real_write, threads, failures = pipe.store.write_batch, set(), [1]
+
+    def write_batch(*args: Any, **kwargs: Any) -> dict[str, int]:
+        threads.add(threading.current_thread().name)
+        if failures:
+            failures.pop()
+            raise ValueError("a write that fails once")
+        return real_write(*args, **kwargs)
+
+    pipe.store.write_batch = write_batch  # type: ignore[method-assign]
+
+    items = [stored(url=f"https://ex.jp/{i}") for i in range(6)]
+
+    async def crawl() -> None:
+        for item in items:
+            await pipe.process_item(item)
+            waiting = pipe.item_scraped(item, response(item["url"]))
+            if waiting is not None:
+                await waiting
+        await pipe.close_spider()  # type: ignore[misc]
+
+    asyncio.run(crawl())
+    pipe.spider_closed(c.spider, "finished")
+    assert threads == {"news-storage_0", "MainThread"}  # the last batch is written at close
+    assert c.stats.get_value("news/storage/write_error") == 1
+    db = sqlite_utils.Database(tmp_path / "n.db")
+    assert sorted(r["url"] for r in db.query("select url from articles")) == [f"https://ex.jp/{i}" for i in range(6)]
+    assert db["pages"].count == 6

@@ -339,8 +339,8 @@ class StoragePipeline:
         batch = self._take()
         try:
             counts = self._write(batch)
-        except sqlite3.OperationalError as exc:
-            self._write_failed(batch, exc)
+        except Exception as exc:
+            self._write_failed(batch, exc)  # kept; what it cannot handle is raised again
             return
         self._count(counts)
 
@@ -370,8 +370,14 @@ class StoragePipeline:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="news-storage")
         try:
             counts = await asyncio.get_running_loop().run_in_executor(self._writer, self._write, batch)
-        except sqlite3.OperationalError as exc:
-            self._write_failed(batch, exc)
+        except Exception as exc:
+            try:
+                self._write_failed(batch, exc)
+            except Exception:
+                # No caller waits for this write's result: said here. The batch stays buffered
+                # and is tried again with the next one, as a write in the caller's thread would.
+                self.stats.inc_value("news/storage/write_error")
+                logger.exception("writing a batch to %s failed; kept, tried again at the next flush", self.config.db)
             return
         self._count(counts)
 
@@ -385,11 +391,13 @@ class StoragePipeline:
             self._writer.shutdown(wait=True)
             self._writer = None
 
-    def _write_failed(self, batch: Batch, exc: sqlite3.OperationalError) -> None:
+    def _write_failed(self, batch: Batch, exc: Exception) -> None:
+        self._put_back(batch)  # nothing is dropped
+        if not isinstance(exc, sqlite3.OperationalError):
+            raise exc
         if "locked" in str(exc) or "busy" in str(exc):
-            # Another writer held the database past NEWS_DB_TIMEOUT: keep the batch (nothing is
-            # dropped) and try again at the next flush; the crawl goes on.
-            self._put_back(batch)
+            # Another writer held the database past NEWS_DB_TIMEOUT: keep the batch and try
+            # again at the next flush; the crawl goes on.
             self.stats.inc_value("news/storage/locked_retry")
             logger.warning("%s is locked by another writer; batch kept, retried at the next flush", self.config.db)
             return
@@ -397,7 +405,6 @@ class StoragePipeline:
             raise exc
         # A full disk: what was committed stays (each batch is its own transaction); stop the
         # crawl cleanly instead of fetching pages that cannot be kept.
-        self._put_back(batch)
         self.stopped = f"{self.config.db}: disk full ({exc}); crawl stopped, committed articles kept"
         logger.error(self.stopped)
         self.stats.set_value("news/storage/disk_full", 1)

@@ -4,8 +4,9 @@ Scrapy's reactor and every callback run on one core. Extraction (HTML parse, tra
 date and title signals) is pure and is most of a page's CPU time, so with `NEWS_WORKERS=N` the
 spider hands each page to one of N worker processes and awaits the result while the reactor goes
 on fetching. Nothing else changes: the result is the same `ExtractedPage` the in-process call
-returns (tests compare the stored rows of both paths), and everything after it (pipelines,
-storage) stays in the crawl's process.
+returns (tests compare the stored rows of both paths). The pipelines' other pure steps go to the
+same pool (cleaning, date mentions, the body's signature); what keeps state (the site models
+read at the start, storage) stays in the crawl's process.
 
 - Bounded: at most `4 * N` pages wait for a worker; a callback that finds the pool full waits
   too, and Scrapy's own limit on responses in processing then holds back downloads, so memory
@@ -13,7 +14,6 @@ storage) stays in the crawl's process.
 - Workers come from a fork server started before the reactor's threads exist, with the
   extraction modules imported once; they ignore SIGINT, so Ctrl-C reaches the crawl, which
   shuts the pool down cleanly when the spider closes.
-- Storage hands the MinHash signature of each cleaned body to the same pool.
 - A worker that dies (killed, out of memory) breaks the pool: the page is extracted in-process,
   counted as `news/pool/broken`, and a new pool is started for the next pages.
 """
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 PENDING_PER_WORKER = 4
-_PRELOAD = ["crawler.extract"]
+_PRELOAD = ["crawler.extract", "crawler.text.finalize"]  # imported once, by the fork server
 
 
 def _quiet_worker() -> None:

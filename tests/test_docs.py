@@ -43,6 +43,7 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "block_occurrences",
         "article_minhash",
         "minhash_bands",
+        "minhash_bands_new",
         "decisions",
         "article_versions",
         "fetch_state",

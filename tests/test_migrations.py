@@ -76,6 +76,6 @@ def test_signatures_of_an_older_database_are_made_anew_with_band_keys(tmp_path: 
     from crawler.storage import ArticleStore
 
     store = ArticleStore(open_db(path))
-    assert store.db["article_minhash"].count == 1 and store.db["minhash_bands"].count == 20
+    assert store.db["article_minhash"].count == 1 and store.db["minhash_bands"].count == 20  # rebuilt
     store.upsert_articles([{"url": "https://ex.com/b", "site": "ex.com", "title": "b", "body": body + "(AP)"}], None)
     assert store.db["articles"].get("https://ex.com/b")["duplicate_of"] == "https://ex.com/a"

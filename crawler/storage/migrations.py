@@ -291,6 +291,16 @@ def m009_minhash_bands(db: sqlite_utils.Database) -> None:
     rebuild(db)
 
 
+def m010_new_band_keys(db: sqlite_utils.Database) -> None:
+    """New band keys wait in a small table and are merged into minhash_bands in key order
+    (crawler/storage/neardup.py): random keys inserted batch by batch rewrote a share of the big
+    index that grew with the database."""
+    db.execute(
+        "create table minhash_bands_new "
+        "(key integer not null, id integer not null, primary key (key, id)) without rowid"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -301,6 +311,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_last_changed_at,
     m008_versions_and_fetch_state,
     m009_minhash_bands,
+    m010_new_band_keys,
 ]
 
 

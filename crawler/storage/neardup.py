@@ -1,8 +1,9 @@
 """Near-duplicate links: MinHash LSH over article bodies, `duplicate_of` set, never dropped.
 
 The LSH index lives in SQLite (`minhash_bands`: one integer key per band of each signature, a
-WITHOUT ROWID primary key), so nothing is loaded when a crawl opens the database and memory does
-not grow with it: a lookup is one indexed query over an article's 20 band keys, at any size.
+WITHOUT ROWID primary key; new keys wait in `minhash_bands_new` until a merge), so nothing is
+loaded when a crawl opens the database and memory does not grow with it: a lookup is one indexed
+query over an article's 20 band keys in both tables, at any size.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from crawler.storage.database import chunks, marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)
+# New band keys go to `minhash_bands_new` and are merged into `minhash_bands` in key order when
+# this many are waiting (10,000 articles). Inserted batch by batch into the big index, 20 random
+# keys an article landed on almost every leaf page of it once it had more leaves than a batch
+# has keys, so each batch rewrote a share of the index that grew with the database
+# (bench/README.md, "Flat at scale"); merged in key order, each leaf is rewritten once a merge.
+MERGE_AT = 200_000
+BAND_TABLES = ("minhash_bands", "minhash_bands_new")
 
 
 class NearDuplicates:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self._waiting: int | None = None  # band keys in minhash_bands_new (counted at first use)
 
     def link(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> None:
         """Link each row's body to its near-duplicates in one transaction: index, then match.
@@ -30,6 +39,18 @@ class NearDuplicates:
         elsewhere (a worker process)."""
         with self.db.conn:
             self.match(self.index(rows, signatures))
+            self.merge_if_due()
+
+    def merge_if_due(self, at: int = MERGE_AT) -> bool:
+        """Merge the waiting band keys into the big index when `at` or more wait."""
+        if self._waiting is None:
+            self._waiting = self.db.execute("select count(*) from minhash_bands_new").fetchone()[0]
+        if self._waiting < at:
+            return False
+        self.db.execute("insert or ignore into minhash_bands select key, id from minhash_bands_new order by key, id")
+        self.db.execute("delete from minhash_bands_new")
+        self._waiting = 0
+        return True
 
     def index(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> list[str]:
         """The rows' signatures into the index; returns the URLs to match (see `match`).
@@ -62,10 +83,13 @@ class NearDuplicates:
                 cursor = self.db.execute(
                     "insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)]
                 )
+                keys = band_keys(sig)
                 self.db.conn.executemany(
-                    "insert or ignore into minhash_bands (key, id) values (?, ?)",
-                    [(k, cursor.lastrowid) for k in band_keys(sig)],
+                    "insert or ignore into minhash_bands_new (key, id) values (?, ?)",
+                    [(k, cursor.lastrowid) for k in keys],
                 )
+                if self._waiting is not None:
+                    self._waiting += len(keys)
                 pending[url] = None
         return list(pending)
 
@@ -97,8 +121,9 @@ class NearDuplicates:
         keys = band_keys(sig)
         found = self.db.execute(
             "select url, signature from article_minhash where id in "
-            f"(select id from minhash_bands where key in ({marks(keys)}) limit {CANDIDATES})",
-            keys,
+            f"(select id from minhash_bands where key in ({marks(keys)}) "
+            f"union all select id from minhash_bands_new where key in ({marks(keys)}) limit {CANDIDATES})",
+            [*keys, *keys],
         ).fetchall()
         scores = similarities(sig, [s for _, s in found])
         similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
@@ -108,7 +133,8 @@ class NearDuplicates:
     def _forget(self, id_: int, sig: LeanMinHash) -> None:
         """Take an earlier signature out of the index (its text changed, or went away)."""
         keys = band_keys(sig)
-        self.db.execute(f"delete from minhash_bands where id = ? and key in ({marks(keys)})", [id_, *keys])
+        for table in BAND_TABLES:
+            self.db.execute(f"delete from {table} where id = ? and key in ({marks(keys)})", [id_, *keys])
         self.db.execute("delete from article_minhash where id = ?", [id_])
 
     def _group(self, url: str, similar: list[str]) -> None:
@@ -141,6 +167,8 @@ def rebuild(db: sqlite_utils.Database) -> int:
     """Signatures and band keys of every stored body, made anew (after a change of the
     signature); the `duplicate_of` links already made are kept. Returns the signatures stored."""
     db.execute("delete from minhash_bands")
+    if "minhash_bands_new" in db.table_names():  # not yet there when migration m009 rebuilds
+        db.execute("delete from minhash_bands_new")
     db.execute("delete from article_minhash")
     done = 0
     for url, body in db.execute("select url, body from articles order by rowid").fetchall():

@@ -134,6 +134,7 @@ class ArticleStore:
             done += len(rows)
         with self.db.conn:
             self.near.match(list(dict.fromkeys(pending)))
+            self.near.merge_if_due()
         return done
 
     def learn_boilerplate(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:

@@ -280,8 +280,9 @@ class StoragePipeline:
 
     def page_decided(self, decision: dict[str, Any]) -> None:
         self.decisions.append({**decision, "crawl_id": self.crawl_id, "decided_at": now_iso()})
-        if len(self.decisions) >= self.batch_size * 4:
-            # Sent with send_catch_log, which does not wait: the write is started, not awaited.
+        if len(self.decisions) >= self.batch_size * 4 and (self._starting is None or self._starting.done()):
+            # Sent with send_catch_log, which does not wait: the write is started, not awaited
+            # (one such start at a time; what comes meanwhile goes with it or the next batch).
             soon = self._flush_soon()
             if soon is not None:
                 self._starting = asyncio.ensure_future(soon)

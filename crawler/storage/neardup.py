@@ -38,8 +38,12 @@ class NearDuplicates:
         the links do not depend on crawl order. `signatures` holds the signatures of bodies made
         elsewhere (a worker process)."""
         with self.db.conn:
-            self.match(self.index(rows, signatures))
-            self.merge_if_due()
+            self.finish(self.index(rows, signatures))
+
+    def finish(self, urls: list[str]) -> None:
+        """Match what `index` returned (see `match`), then merge the waiting band keys if due."""
+        self.match(urls)
+        self.merge_if_due()
 
     def merge_if_due(self, at: int = MERGE_AT) -> bool:
         """Merge the waiting band keys into the big index when `at` or more wait."""

@@ -133,8 +133,7 @@ class ArticleStore:
                 self.upsert_articles(group, crawl_id, keep_versions=False, occurrences=raw_changed, link=pending)
             done += len(rows)
         with self.db.conn:
-            self.near.match(list(dict.fromkeys(pending)))
-            self.near.merge_if_due()
+            self.near.finish(list(dict.fromkeys(pending)))
         return done
 
     def learn_boilerplate(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:

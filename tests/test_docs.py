@@ -44,6 +44,7 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "article_minhash",
         "minhash_bands",
         "minhash_bands_new",
+        "minhash_bands_mid",
         "decisions",
         "article_versions",
         "fetch_state",

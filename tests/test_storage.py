@@ -152,20 +152,30 @@ def band_count(s: ArticleStore, where: str = "") -> int:
 
 
 def test_waiting_band_keys_are_found_and_merged_in_key_order(tmp_path: Path) -> None:
-    """New band keys wait in a small table until a merge; lookups read both, so a copy is linked
-    before and after the merge alike, and a changed body leaves no key behind in either."""
+    """New band keys wait in a small table, move to the middle one and then to the big one; lookups
+    read all three, so a copy is linked wherever its original's keys are, and a changed body
+    leaves no key behind in any."""
     s = store(tmp_path)
     text = ["日本銀行は金融政策決定会合で、大規模な金融緩和策を維持することを決めました。" * 2]
+
+    def counts() -> list[int]:
+        return [s.db[t].count for t in neardup.LEVELS]
+
     s.write_raw([{**make(1), "raw_blocks": text}], 1)
-    assert s.db["minhash_bands"].count == 0 and s.db["minhash_bands_new"].count == 20
+    assert counts() == [20, 0, 0]
     s.write_raw([{**make(2), "raw_blocks": text}], 2)  # found among the waiting keys
     assert s.db["articles"].get(make(2)["url"])["duplicate_of"] == make(1)["url"]
-    assert s.near.merge_if_due(at=40)
-    assert s.db["minhash_bands"].count == 40 and s.db["minhash_bands_new"].count == 0
-    s.write_raw([{**make(3), "raw_blocks": text}], 3)  # found among the merged keys
+    assert s.near.merge_if_due(at=40)  # 40 waiting: to the middle level, which is under 10 x 40
+    assert counts() == [0, 40, 0]
+    s.write_raw([{**make(3), "raw_blocks": text}], 3)  # found among the middle level's keys
     assert s.db["articles"].get(make(3)["url"])["duplicate_of"] == make(1)["url"]
-    s.write_raw([make(1)], 4)  # its text replaced: its merged keys go
-    assert band_count(s) == 3 * 20
+    assert not s.near.merge_if_due(at=40)
+    assert s.near.merge_if_due(at=6)  # 20 waiting >= 6 go down; then 60 in the middle >= 60
+    assert counts() == [0, 0, 60]
+    s.write_raw([{**make(4), "raw_blocks": text}], 4)  # found among the merged keys
+    assert s.db["articles"].get(make(4)["url"])["duplicate_of"] == make(1)["url"]
+    s.write_raw([make(1)], 5)  # its text replaced: its merged keys go
+    assert band_count(s) == 4 * 20
     assert band_count(s, "where id not in (select id from article_minhash)") == 0
     assert not s.near.merge_if_due(at=1000)
 

@@ -11,6 +11,7 @@ import pytest
 import sqlite_utils
 
 from crawler.demo.server import DemoServer, start_urls
+from crawler.storage import neardup
 from crawler.workpool import WorkPool
 from tests.conftest import run_crawl
 
@@ -59,7 +60,7 @@ def test_a_crawl_with_two_workers_stores_exactly_the_rows_of_the_plain_crawl(
     assert rows(pooled, article_decisions, "url") == rows(plain, article_decisions, "url")
     sigs = "select url, signature from article_minhash order by url"
     assert list(pooled.execute(sigs)) == list(plain.execute(sigs))
-    bands = "(select key, id from minhash_bands union all select key, id from minhash_bands_new)"
+    bands = "(" + " union all ".join(f"select key, id from {t}" for t in neardup.BAND_TABLES) + ")"
     keys = f"select key, url from {bands} join article_minhash using (id) order by key, url"
     assert list(pooled.execute(keys)) == list(plain.execute(keys))
 

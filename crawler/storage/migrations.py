@@ -301,6 +301,16 @@ def m010_new_band_keys(db: sqlite_utils.Database) -> None:
     )
 
 
+def m011_middle_band_keys(db: sqlite_utils.Database) -> None:
+    """A middle level between the waiting band keys and minhash_bands (crawler/storage/neardup.py):
+    merged straight into the big index, the waiting keys rewrote most of it every 10,000 articles
+    once it held millions of keys."""
+    db.execute(
+        "create table minhash_bands_mid "
+        "(key integer not null, id integer not null, primary key (key, id)) without rowid"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -312,6 +322,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m008_versions_and_fetch_state,
     m009_minhash_bands,
     m010_new_band_keys,
+    m011_middle_band_keys,
 ]
 
 

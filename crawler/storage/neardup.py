@@ -1,13 +1,14 @@
 """Near-duplicate links: MinHash LSH over article bodies, `duplicate_of` set, never dropped.
 
-The LSH index lives in SQLite (`minhash_bands`: one integer key per band of each signature, a
-WITHOUT ROWID primary key; new keys wait in `minhash_bands_new` until a merge), so nothing is
-loaded when a crawl opens the database and memory does not grow with it: a lookup is one indexed
-query over an article's 20 band keys in both tables, at any size.
+The LSH index lives in SQLite (one integer key per band of each signature, in WITHOUT ROWID
+tables of three sizes; see LEVELS), so nothing is loaded when a crawl opens the database and
+memory does not grow with it: a lookup is one indexed query over an article's 20 band keys in
+the three tables, at any size.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import sqlite_utils
@@ -17,19 +18,23 @@ from crawler.storage.database import chunks, marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)
-# New band keys go to `minhash_bands_new` and are merged into `minhash_bands` in key order when
-# this many are waiting (10,000 articles). Inserted batch by batch into the big index, 20 random
-# keys an article landed on almost every leaf page of it once it had more leaves than a batch
-# has keys, so each batch rewrote a share of the index that grew with the database
-# (bench/README.md, "Flat at scale"); merged in key order, each leaf is rewritten once a merge.
-MERGE_AT = 200_000
-BAND_TABLES = ("minhash_bands", "minhash_bands_new")
+# Band keys go to the smallest table and move down to the next in key order when a table holds
+# its share (a log-structured merge in three levels). Inserted batch by batch into one big index,
+# 20 random keys an article landed on almost every leaf page of it once it had more leaves than a
+# batch has keys, so each batch rewrote a share of the index that grew with the database
+# (bench/README.md, "Flat at scale"). Merged in key order, each leaf is rewritten once a merge;
+# with one waiting table only, a merge still rewrote most of the big index every 10,000 articles
+# once it held millions of keys; the middle table makes that once every 100,000.
+MERGE_AT = 200_000  # keys in the smallest table that start a merge (10,000 articles)
+FANOUT = 10  # each level is merged into the next when it holds FANOUT times the level above
+LEVELS = ("minhash_bands_new", "minhash_bands_mid", "minhash_bands")  # smallest first
+BAND_TABLES = LEVELS[::-1]  # in the order lookups read them (the oldest keys first)
 
 
 class NearDuplicates:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self._waiting: int | None = None  # band keys in minhash_bands_new (counted at first use)
+        self._keys: dict[str, int] = {}  # band keys in each level but the last (counted at first use)
 
     def link(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> None:
         """Link each row's body to its near-duplicates in one transaction: index, then match.
@@ -46,15 +51,24 @@ class NearDuplicates:
         self.merge_if_due()
 
     def merge_if_due(self, at: int = MERGE_AT) -> bool:
-        """Merge the waiting band keys into the big index when `at` or more wait."""
-        if self._waiting is None:
-            self._waiting = self.db.execute("select count(*) from minhash_bands_new").fetchone()[0]
-        if self._waiting < at:
-            return False
-        self.db.execute("insert or ignore into minhash_bands select key, id from minhash_bands_new order by key, id")
-        self.db.execute("delete from minhash_bands_new")
-        self._waiting = 0
-        return True
+        """Merge a level into the next when it holds its share: `at` keys in the smallest,
+        FANOUT times as many in the middle one. Returns whether anything moved."""
+        merged = False
+        for depth, (level, into) in enumerate(pairwise(LEVELS)):
+            if self._count(level) < at * FANOUT**depth:
+                break
+            self.db.execute(f"insert or ignore into {into} select key, id from {level} order by key, id")
+            self.db.execute(f"delete from {level}")
+            if into in self._keys:
+                self._keys[into] += self._keys[level]
+            self._keys[level] = 0
+            merged = True
+        return merged
+
+    def _count(self, level: str) -> int:
+        if level not in self._keys:
+            self._keys[level] = self.db.execute(f"select count(*) from {level}").fetchone()[0]
+        return self._keys[level]
 
     def index(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> list[str]:
         """The rows' signatures into the index; returns the URLs to match (see `match`).
@@ -92,8 +106,8 @@ class NearDuplicates:
                     "insert or ignore into minhash_bands_new (key, id) values (?, ?)",
                     [(k, cursor.lastrowid) for k in keys],
                 )
-                if self._waiting is not None:
-                    self._waiting += len(keys)
+                if LEVELS[0] in self._keys:
+                    self._keys[LEVELS[0]] += len(keys)
                 pending[url] = None
         return list(pending)
 
@@ -124,10 +138,10 @@ class NearDuplicates:
         resembles two groups, one of them that large, may be linked to one of them only."""
         keys = band_keys(sig)
         found = self.db.execute(
-            "select url, signature from article_minhash where id in "
-            f"(select id from minhash_bands where key in ({marks(keys)}) "
-            f"union all select id from minhash_bands_new where key in ({marks(keys)}) limit {CANDIDATES})",
-            [*keys, *keys],
+            "select url, signature from article_minhash where id in ("
+            + " union all ".join(f"select id from {table} where key in ({marks(keys)})" for table in BAND_TABLES)
+            + f" limit {CANDIDATES})",
+            keys * len(BAND_TABLES),
         ).fetchall()
         scores = similarities(sig, [s for _, s in found])
         similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
@@ -170,9 +184,10 @@ class NearDuplicates:
 def rebuild(db: sqlite_utils.Database) -> int:
     """Signatures and band keys of every stored body, made anew (after a change of the
     signature); the `duplicate_of` links already made are kept. Returns the signatures stored."""
-    db.execute("delete from minhash_bands")
-    if "minhash_bands_new" in db.table_names():  # not yet there when migration m009 rebuilds
-        db.execute("delete from minhash_bands_new")
+    present = db.table_names()
+    for table in BAND_TABLES:
+        if table in present:  # the smaller levels are not yet there when migration m009 rebuilds
+            db.execute(f"delete from {table}")
     db.execute("delete from article_minhash")
     done = 0
     for url, body in db.execute("select url, body from articles order by rowid").fetchall():

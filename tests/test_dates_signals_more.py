@@ -40,6 +40,9 @@ def test_canonical_url_date_and_visible_date() -> None:
         page('<link rel="canonical" href="https://ex.de/2019/10/16/story.html">'), "https://ex.de/a?id=3"
     )
     assert canonical["url"] == "2019-10-16"
+    unpadded = sources(page(""), "https://ex.de/home/2017/7/2/unter-uns")  # whole segments, unpadded
+    assert unpadded["url"] == "2017-07-02"
+    assert "url" not in sources(page(""), "https://ex.de/items/2017/7/22x/")
     visible = sources(page("", '<p class="meta">Veröffentlicht am 22. November 2011</p>'))
     assert visible["visible"] == "2011-11-22"
 

@@ -54,6 +54,8 @@ MODIFIED_META = (
     "article.updated",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
+# Some CMSs (Squarespace) leave month and day unpadded when they are whole path segments.
+_URL_DATE_UNPADDED = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d|3[01])/")
 # Class names that mark a date or a byline, in any case (matched in Python: XPath's translate()
 # on every element cost half a millisecond a page).
 _BYLINE_CLASS = re.compile(r"date|time|byline|posted|datum|fecha", re.I)
@@ -111,8 +113,8 @@ def visible_date(text: str, url: str, extensive: bool) -> str | None:
 
 
 def url_date(url: str) -> str | None:
-    m = _URL_DATE.search(url)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+    m = _URL_DATE.search(url) or _URL_DATE_UNPADDED.search(url)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
 def _squash(key: str) -> str:

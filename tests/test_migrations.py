@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,29 @@ def test_signatures_of_an_older_database_are_made_anew_with_band_keys(tmp_path: 
     assert store.db["article_minhash"].count == 1 and store.db["minhash_bands"].count == 20  # rebuilt
     store.upsert_articles([{"url": "https://ex.com/b", "site": "ex.com", "title": "b", "body": body + "(AP)"}], None)
     assert store.db["articles"].get("https://ex.com/b")["duplicate_of"] == "https://ex.com/a"
+
+
+def test_a_migration_that_fails_leaves_nothing_and_runs_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each migration is one transaction: one that fails half-way leaves neither its first
+    changes nor its row in _migrations, and the next open applies it whole."""
+    from crawler.storage import migrations
+
+    path = tmp_path / "n.db"
+    open_db(path).conn.close()
+    calls = []
+
+    def m999_two_steps(db: sqlite_utils.Database) -> None:
+        db.execute("create table new_things (id integer primary key)")
+        db.execute("insert into new_things values (1)")
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*MIGRATIONS, m999_two_steps])
+    with pytest.raises(DatabaseError):
+        open_db(path)
+    db = sqlite_utils.Database(path)
+    assert "new_things" not in db.table_names()
+    assert "m999_two_steps" not in {r["name"] for r in db["_migrations"].rows}
+    db.conn.close()
+    assert open_db(path)["new_things"].count == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +302,28 @@ def test_an_original_that_changes_leaves_its_group_and_the_group_stays_together(
     s.write_raw([{**copies[3], "raw_blocks": [*wire, "（共同）"]}], 3)
     s.write_raw([{**copies[3], "raw_blocks": wire}], 4)
     assert s.db["articles"].get(copies[3]["url"])["duplicate_of"] == copies[1]["url"]
+
+
+def test_a_batch_that_fails_late_leaves_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch is one transaction: a failure in its last step (a full disk while writing the
+    decisions) leaves neither its articles, their child rows nor their band keys, so the batch
+    can be written again whole (sqlite-utils commits each write made outside a transaction)."""
+    from crawler.storage import store as store_module
+
+    s = store(tmp_path)
+    s.write_raw([make(1)], 1)
+    before = {t: s.db[t].count for t in ("articles", "block_occurrences", "article_minhash", "pages")}
+
+    def full_disk(*_args: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_module, "record_decisions", full_disk)
+    article = s.cleaned(make(2))
+    page = {"url": article["url"], "fetched_at": "t", "http_status": 200, "encoding": "utf-8", "html_zlib": b"x"}
+    with pytest.raises(sqlite3.OperationalError):
+        s.write_batch([article], [page], [], 1, decisions=[{"url": article["url"], "kind": "article"}])
+    assert {t: s.db[t].count for t in before} == before
+    assert not s.db.conn.in_transaction
+    monkeypatch.undo()
+    s.write_batch([s.cleaned(make(2))], [page], [], 1, decisions=[{"url": article["url"], "kind": "article"}])
+    assert s.db["articles"].count == 2 and s.db["decisions"].count == 1

@@ -85,7 +85,7 @@ def write_articles(
         else:
             counts["unchanged"] += 1
             same_rows.append(row)
-    with db.conn:
+    with db.atomic():
         if keep_versions and changed_rows:
             _keep_versions(db, changed_rows, stamp)
         replace_children(db, list(latest.values()), occurrences)
@@ -160,7 +160,7 @@ def replace_raw_blocks(db: sqlite_utils.Database, updates: list[tuple[str, list[
     for chunk in chunks(urls):
         current.update(db.execute(f"select url, raw_blocks from articles where url in ({marks(chunk)})", chunk))
     changed = [(u, b, t) for u, b, t in updates if current.get(u) != dumps(b)]
-    with db.conn:
+    with db.atomic():
         for url, blocks, title in changed:
             db.execute(
                 "update articles set raw_blocks = ?, title = coalesce(?, title) where url = ?",

@@ -65,7 +65,7 @@ def learn_site(db: sqlite_utils.Database, site: str, rule: BoilerplateRule) -> t
             learned[key] = (text, count)
     old = site_keys(db, site)
     changed = sorted(set(learned) ^ old)
-    with db.conn:
+    with db.atomic():
         db.execute("delete from boilerplate where site = ?", [site])
         db.table("boilerplate").insert_all(
             {
@@ -99,7 +99,7 @@ def forget_site(db: sqlite_utils.Database, site: str) -> list[str]:
             "select distinct article_url from stripped_blocks where site = ? and reason = 'boilerplate'", [site]
         )
     ]
-    with db.conn:
+    with db.atomic():
         db.execute("delete from boilerplate where site = ?", [site])
     return urls
 

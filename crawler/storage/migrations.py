@@ -336,7 +336,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for fn in MIGRATIONS:
         if fn.__name__ in done:
             continue
-        with db.conn:
+        with db.atomic():
             fn(db)
             table.insert({"name": fn.__name__, "applied_at": datetime.now(UTC).isoformat(timespec="seconds")})
         applied.append(fn.__name__)

@@ -42,7 +42,7 @@ class NearDuplicates:
         The original of a group is its earliest-published member (then the smallest URL), so
         the links do not depend on crawl order. `signatures` holds the signatures of bodies made
         elsewhere (a worker process)."""
-        with self.db.conn:
+        with self.db.atomic():
             self.finish(self.index(rows, signatures))
 
     def finish(self, urls: list[str]) -> None:

@@ -17,7 +17,7 @@ def start_crawl(
     db: sqlite_utils.Database, spider_args: dict[str, Any], config: dict[str, Any], site: str | None = None
 ) -> int:
     """Open a run's row; first mark as `killed` the runs left `running` by a dead process."""
-    with db.conn:
+    with db.atomic():
         mark_killed(db)
         table = db.table("crawls").insert(
             {
@@ -55,7 +55,7 @@ def mark_killed(db: sqlite_utils.Database) -> int:
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **fields: Any) -> None:
     row = {k: (dumps(v) if isinstance(v, dict) else v) for k, v in fields.items()}
     row.setdefault("finished_at", now_iso())
-    with db.conn:
+    with db.atomic():
         db.table("crawls").update(crawl_id, row)
 
 

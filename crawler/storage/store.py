@@ -64,11 +64,11 @@ class ArticleStore:
         matched with their near-duplicates are added (by a caller that matches them all at the
         end); by default they are matched here."""
         also = (lambda: record_seen(self.db, seen)) if seen else None
-        counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also, occurrences)
-        if link is None:
-            self.near.link(rows, signatures)
-        else:
-            with self.db.conn:
+        with self.db.atomic():
+            counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also, occurrences)
+            if link is None:
+                self.near.link(rows, signatures)
+            else:
                 link.extend(self.near.index(rows, signatures))
         return counts
 
@@ -88,8 +88,10 @@ class ArticleStore:
         not_modified: list[str] | None = None,
         signatures: dict[str, bytes | None] | None = None,
     ) -> dict[str, int]:
-        counts = self.upsert_articles(articles, crawl_id, seen=seen, signatures=signatures) if articles else {}
-        with self.db.conn:
+        # One transaction for the whole batch: a crash or a full disk leaves all of it or none
+        # (sqlite-utils commits each write made outside a transaction on its own).
+        with self.db.atomic():
+            counts = self.upsert_articles(articles, crawl_id, seen=seen, signatures=signatures) if articles else {}
             record_pages(self.db, pages)
             record_drops(self.db, drops)
             record_decisions(self.db, decisions or [])
@@ -132,7 +134,7 @@ class ArticleStore:
                 # Not a new publisher text: no version kept.
                 self.upsert_articles(group, crawl_id, keep_versions=False, occurrences=raw_changed, link=pending)
             done += len(rows)
-        with self.db.conn:
+        with self.db.atomic():
             self.near.finish(list(dict.fromkeys(pending)))
         return done
 

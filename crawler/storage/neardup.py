@@ -184,20 +184,21 @@ class NearDuplicates:
 def rebuild(db: sqlite_utils.Database) -> int:
     """Signatures and band keys of every stored body, made anew (after a change of the
     signature); the `duplicate_of` links already made are kept. Returns the signatures stored."""
-    present = db.table_names()
-    for table in BAND_TABLES:
-        if table in present:  # the smaller levels are not yet there when migration m009 rebuilds
-            db.execute(f"delete from {table}")
-    db.execute("delete from article_minhash")
-    done = 0
-    for url, body in db.execute("select url, body from articles order by rowid").fetchall():
-        sig = signature(body or "")
-        if sig is None:
-            continue
-        cursor = db.execute("insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)])
-        db.conn.executemany(
-            "insert or ignore into minhash_bands (key, id) values (?, ?)",
-            [(k, cursor.lastrowid) for k in band_keys(sig)],
-        )
-        done += 1
+    with db.atomic():  # one transaction: not an index half rebuilt, nor one commit per article
+        present = db.table_names()
+        for table in BAND_TABLES:
+            if table in present:  # the smaller levels are not yet there when migration m009 rebuilds
+                db.execute(f"delete from {table}")
+        db.execute("delete from article_minhash")
+        done = 0
+        for url, body in db.execute("select url, body from articles order by rowid").fetchall():
+            sig = signature(body or "")
+            if sig is None:
+                continue
+            cursor = db.execute("insert into article_minhash (url, signature) values (?, ?)", [url, to_bytes(sig)])
+            db.conn.executemany(
+                "insert or ignore into minhash_bands (key, id) values (?, ?)",
+                [(k, cursor.lastrowid) for k in band_keys(sig)],
+            )
+            done += 1
     return done

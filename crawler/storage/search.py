@@ -62,11 +62,12 @@ def create_index(db: sqlite_utils.Database) -> None:
 def rebuild(db: sqlite_utils.Database) -> int:
     """Index every stored article again (after a change of the bigram form); returns the count."""
     register_functions(db.conn)
-    db.execute(f"delete from {FTS_TABLE}")
-    db.execute(
-        f"insert into {FTS_TABLE} (rowid, title, body) "
-        "select rowid, news_fts_form(title), news_fts_form(body) from articles"
-    )
+    with db.atomic():  # never an empty index for a reader, nor after an interruption
+        db.execute(f"delete from {FTS_TABLE}")
+        db.execute(
+            f"insert into {FTS_TABLE} (rowid, title, body) "
+            "select rowid, news_fts_form(title), news_fts_form(body) from articles"
+        )
     return int(db.execute(f"select count(*) from {FTS_TABLE}").fetchone()[0])
 
 

@@ -307,9 +307,9 @@ def extract_page(
 
     others = [o for o in objects if "datePublished" in o and not any(o is a for a in articles)]
     published, modified = collect_dates(tree, meta, articles, selectors.published, selectors.modified, others)
-    # What a reader sees (htmldate reads it from the text; before trafilatura prunes the tree): the
+    # What a reader sees (htmldate reads a copy of the tree, taken before trafilatura prunes it): the
     # date when the page has no structured one, else the cross-check of the structured one.
-    seen = visible_date(text, url, extensive=not any(source != "byline" for _, source in published))
+    seen = visible_date(tree, url, extensive=not any(source != "byline" for _, source in published))
     if seen:
         published.append((seen, "visible"))
     canonical = tree.xpath('//link[@rel="canonical"]/@href')

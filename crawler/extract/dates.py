@@ -100,14 +100,17 @@ def date_text(el: Any) -> str:
     return out
 
 
-def visible_date(text: str, url: str, extensive: bool) -> str | None:
+def visible_date(tree: lxml_html.HtmlElement, url: str, extensive: bool) -> str | None:
     """The original publication day htmldate reads from what a reader sees (visible dates in many
     languages and numeric orders, <abbr>, <time>, the URL), as YYYY-MM-DD; None when it finds none.
 
     extensive=True also searches the whole text (about 11 ms a page against 2 ms): only for pages
-    with no structured date (measured on bench/realpages.py)."""
+    with no structured date (measured on bench/realpages.py). Given the page's tree, htmldate
+    works on a copy of it instead of parsing the text again: 0.7 ms a page instead of 2.2 on the
+    real pages of dates/, with the same day on all but 6 of 3,580 calls (dates/ and web/, both
+    modes), none of them a page with a labelled day that changed."""
     try:
-        return htmldate.find_date(text, extensive_search=extensive, original_date=True, url=url)
+        return htmldate.find_date(tree, extensive_search=extensive, original_date=True, url=url)
     except Exception:  # htmldate on hostile HTML: no date rather than no page
         return None
 

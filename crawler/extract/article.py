@@ -226,6 +226,8 @@ def density_wins(dense: list[str], lone: list[str]) -> bool:
     return len(dense) >= 2 and sum(map(len, dense)) * 10 >= sum(map(len, lone)) * 3
 
 
+LINK_TEXT = 15  # characters from which a link's text can be a teaser's headline
+
 # A lone block this long is kept unless it is mostly link text: articles whose text trafilatura
 # returns in one piece were lost to the pruning check (bench/realpages.py, dates/ and web/).
 LONE_BLOCK = 400
@@ -333,7 +335,9 @@ def extract_page(
     listing_ld = metadata.has_listing_type(objects)
     teasers = len(tree.xpath("//article")) + len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a]"))
     # Read before trafilatura prunes the tree: the texts of links, to tell teasers from paragraphs.
-    link_texts = {normalize_block(t) for t in (_text(a) for a in tree.iter("a")) if len(t) >= 15}
+    # (clean_block only shortens a text: a link whose raw text is short is skipped uncleaned.)
+    raw_links = (raw for raw in (a.text_content() for a in tree.iter("a")) if len(raw) >= LINK_TEXT)
+    link_texts = {normalize_block(t) for t in map(_text, raw_links) if len(t) >= LINK_TEXT}
 
     # The layout-change alarm watches the title and the body: a page without a date line or a
     # byline is common (a wire story, a correction), so those selectors may miss on their own.

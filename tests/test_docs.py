@@ -45,6 +45,7 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "minhash_bands",
         "minhash_bands_new",
         "minhash_bands_mid",
+        "minhash_filter",
         "decisions",
         "article_versions",
         "fetch_state",

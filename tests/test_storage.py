@@ -327,3 +327,31 @@ def test_a_batch_that_fails_late_leaves_nothing_half_written(tmp_path: Path, mon
     monkeypatch.undo()
     s.write_batch([s.cleaned(make(2))], [page], [], 1, decisions=[{"url": article["url"], "kind": "article"}])
     assert s.db["articles"].count == 2 and s.db["decisions"].count == 1
+
+
+def test_the_big_band_index_bitmap_holds_every_key_and_is_shared_between_processes(tmp_path: Path) -> None:
+    """Every key merged into minhash_bands has its bit, so a copy found through the big index is
+    still found with the bitmap in front of it, by another connection too (a reclean beside a
+    crawl); keys that were never merged are mostly answered by the bitmap alone."""
+    from crawler.storage import bandfilter
+
+    crawl, other = store(tmp_path), store(tmp_path)
+    text = ["日本銀行は金融政策決定会合で、大規模な金融緩和策を維持することを決めました。" * 2]
+    assert crawl.db[bandfilter.TABLE].get(1)["bits"] == b""  # a new database: no 16 MB yet
+    crawl.write_raw([{**make(1), "raw_blocks": text}, make(2)], 1)
+    other.write_raw([make(3)], 1)  # reads the (empty) bitmap before the merge
+    assert crawl.near.merge_if_due(at=1) and crawl.db["minhash_bands"].count == 60
+    merged = [k for (k,) in crawl.db.execute("select key from minhash_bands")]
+    for near in (crawl.near, other.near):
+        near.filter.refresh()
+        assert near.filter.maybe(merged) == merged
+    unseen = [k * 7919 + 13 for k in range(1, 2001)]
+    assert len(other.near.filter.maybe(unseen)) < 20
+    other.write_raw([{**make(4), "raw_blocks": text}], 2)  # its original's keys are in the big index only
+    assert other.db["articles"].get(make(4)["url"])["duplicate_of"] == make(1)["url"]
+    # A rebuild makes the bitmap anew from the big index.
+    crawl.db.execute(f"update {bandfilter.TABLE} set bits = zeroblob({bandfilter.BITS // 8})")
+    neardup.rebuild(crawl.db)
+    crawl.near.filter.refresh()
+    rebuilt = [k for (k,) in crawl.db.execute("select key from minhash_bands")]
+    assert len(rebuilt) == 80 and crawl.near.filter.maybe(rebuilt) == rebuilt

@@ -311,6 +311,17 @@ def m011_middle_band_keys(db: sqlite_utils.Database) -> None:
     )
 
 
+def m012_band_key_filter(db: sqlite_utils.Database) -> None:
+    """A bitmap of the big band index's keys (crawler/storage/bandfilter.py): most lookups
+    there find nothing, and at a million articles each cost a random page read."""
+    from crawler.storage import bandfilter
+
+    db.execute(
+        f"create table {bandfilter.TABLE} (id integer primary key, version integer not null, bits blob not null)"
+    )
+    bandfilter.build(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -323,6 +334,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m009_minhash_bands,
     m010_new_band_keys,
     m011_middle_band_keys,
+    m012_band_key_filter,
 ]
 
 

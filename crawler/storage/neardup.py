@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 from datasketch import LeanMinHash
 
+from crawler.storage import bandfilter
 from crawler.storage.database import chunks, marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
@@ -35,6 +36,7 @@ class NearDuplicates:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self._keys: dict[str, int] = {}  # band keys in each level but the last (counted at first use)
+        self.filter = bandfilter.BandFilter(db)  # which keys may be in the big index
 
     def link(self, rows: list[dict[str, Any]], signatures: dict[str, bytes | None] | None = None) -> None:
         """Link each row's body to its near-duplicates in one transaction: index, then match.
@@ -57,6 +59,8 @@ class NearDuplicates:
         for depth, (level, into) in enumerate(pairwise(LEVELS)):
             if self._count(level) < at * FANOUT**depth:
                 break
+            if into == LEVELS[-1]:
+                self.filter.add_from(level)
             self.db.execute(f"insert or ignore into {into} select key, id from {level} order by key, id")
             self.db.execute(f"delete from {level}")
             if into in self._keys:
@@ -118,6 +122,7 @@ class NearDuplicates:
         candidates of each other. Earliest first, an article joins a group whose original is
         already in place: the group's links are written once, not moved to a new original each
         time an earlier member arrives (quadratic in a storm of copies)."""
+        self.filter.refresh()
         order: list[tuple[str, str, bytes]] = []
         for chunk in chunks(urls):
             order += self.db.execute(
@@ -137,11 +142,14 @@ class NearDuplicates:
         quadratic (40 articles/s at 40,000 copies of 37 pages). The price: an article that
         resembles two groups, one of them that large, may be linked to one of them only."""
         keys = band_keys(sig)
+        # The big index only for the keys its bitmap may hold (most lookups there find nothing).
+        probes = [(t, self.filter.maybe(keys) if t == LEVELS[-1] else keys) for t in BAND_TABLES]
+        probes = [(t, k) for t, k in probes if k]
         found = self.db.execute(
             "select url, signature from article_minhash where id in ("
-            + " union all ".join(f"select id from {table} where key in ({marks(keys)})" for table in BAND_TABLES)
+            + " union all ".join(f"select id from {t} where key in ({marks(k)})" for t, k in probes)
             + f" limit {CANDIDATES})",
-            keys * len(BAND_TABLES),
+            [key for _, k in probes for key in k],
         ).fetchall()
         scores = similarities(sig, [s for _, s in found])
         similar = sorted(u for (u, _), score in zip(found, scores, strict=True) if u != url and score >= THRESHOLD)
@@ -201,4 +209,6 @@ def rebuild(db: sqlite_utils.Database) -> int:
                 [(k, cursor.lastrowid) for k in band_keys(sig)],
             )
             done += 1
+        if bandfilter.TABLE in present:
+            bandfilter.build(db)
     return done

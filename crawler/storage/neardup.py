@@ -3,7 +3,8 @@
 The LSH index lives in SQLite (one integer key per band of each signature, in WITHOUT ROWID
 tables of three sizes; see LEVELS), so nothing is loaded when a crawl opens the database and
 memory does not grow with it: a lookup is one indexed query over an article's 20 band keys in
-the three tables, at any size.
+the three tables, at any size; in the big one only for the keys its bitmap may hold
+(crawler/storage/bandfilter.py).
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ def visible_date(tree: lxml_html.HtmlElement, url: str, extensive: bool) -> str 
     with no structured date (measured on bench/realpages.py). Given the page's tree, htmldate
     works on a copy of it instead of parsing the text again: 0.7 ms a page instead of 2.2 on the
     real pages of dates/, with the same day on all but 6 of 3,580 calls (dates/ and web/, both
-    modes), none of them a page with a labelled day that changed."""
+    modes), none of them right before."""
     try:
         return htmldate.find_date(tree, extensive_search=extensive, original_date=True, url=url)
     except Exception:  # htmldate on hostile HTML: no date rather than no page

@@ -7,8 +7,8 @@ as the pipelines make them; sites of 10,000 articles each) through `ArticleStore
 in batches of 1,000 (what a crawl's storage does: the row, its child rows, the full-text index,
 the near-duplicate index and links). Prints:
 
-- the insert rate (articles/s) over the first 20,000, around the half-way mark and over the last
-  20,000, and the ratio last / first;
+- the insert rate (articles/s) over the first 100,000, around the half-way mark and over the last
+  100,000 (one whole cycle of the near-duplicate index's merges each), and the ratio last / first;
 - the database size per article;
 - in a fresh process at the end: the time to open the database and make the first
   near-duplicate lookup, and that process's peak memory (the LSH bands are in SQLite: nothing
@@ -39,7 +39,7 @@ from throughput import sentence  # noqa: E402  (the same random text as the thro
 
 from crawler.config import NewsConfig  # noqa: E402
 from crawler.jsonl import write_jsonl  # noqa: E402
-from crawler.storage import ArticleStore, open_db  # noqa: E402
+from crawler.storage import ArticleStore, neardup, open_db  # noqa: E402
 from crawler.storage.export import iter_export  # noqa: E402
 from crawler.text.finalize import article_mentions, clean_article  # noqa: E402
 
@@ -111,7 +111,11 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="where to build the database (default: a temporary folder)")
     args = parser.parse_args()
     n = args.articles
-    window = min(20_000, n // 5)
+    # Each window holds one whole cycle of the near-duplicate index's merges (the big index is
+    # merged into every 100,000 articles, neardup.MERGE_AT * FANOUT keys at 20 an article): a
+    # shorter window holds a big merge or not depending on where it falls, and its rate says
+    # where the window fell, not how the storage scales.
+    window = min(neardup.MERGE_AT * neardup.FANOUT // 20, n // 5)
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "scale.db"
         store = ArticleStore(open_db(path), NewsConfig())

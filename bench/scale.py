@@ -94,14 +94,18 @@ def learn_after_crawl(store: ArticleStore, start: int, site: str) -> float:
     return time.perf_counter() - t0
 
 
+# The probe's peak memory is its own VmHWM: getrusage's ru_maxrss keeps, across the exec of a
+# child, the high-water mark of the process it was forked from (this one, after a million rows).
 OPEN_PROBE = """
-import resource, sys, time
+import re, sys, time
+def peak():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())[1]) / 1024
 from crawler.storage import ArticleStore, open_db
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak()
 t0 = time.perf_counter()
 store = ArticleStore(open_db(sys.argv[1]))
 store.near.link([{"url": "https://probe.example/1", "body": sys.argv[2]}])
-print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, before)
+print(time.perf_counter() - t0, peak(), before)
 """
 
 

@@ -277,6 +277,11 @@ def m008_versions_and_fetch_state(db: sqlite_utils.Database) -> None:
         crawls.add_column(column, kind)
 
 
+def _create_band_table(db: sqlite_utils.Database, name: str) -> None:
+    """One level of the near-duplicate index: band keys, each with the article it came from."""
+    db.execute(f"create table {name} (key integer not null, id integer not null, primary key (key, id)) without rowid")
+
+
 def m009_minhash_bands(db: sqlite_utils.Database) -> None:
     """The near-duplicate index in SQLite (band keys), with vectorised signatures made anew."""
     from crawler.storage.neardup import rebuild
@@ -285,9 +290,7 @@ def m009_minhash_bands(db: sqlite_utils.Database) -> None:
     db.execute(
         "create table article_minhash (id integer primary key, url text not null unique, signature blob not null)"
     )
-    db.execute(
-        "create table minhash_bands (key integer not null, id integer not null, primary key (key, id)) without rowid"
-    )
+    _create_band_table(db, "minhash_bands")
     rebuild(db)
 
 
@@ -295,20 +298,14 @@ def m010_new_band_keys(db: sqlite_utils.Database) -> None:
     """New band keys wait in a small table and are merged into minhash_bands in key order
     (crawler/storage/neardup.py): random keys inserted batch by batch rewrote a share of the big
     index that grew with the database."""
-    db.execute(
-        "create table minhash_bands_new "
-        "(key integer not null, id integer not null, primary key (key, id)) without rowid"
-    )
+    _create_band_table(db, "minhash_bands_new")
 
 
 def m011_middle_band_keys(db: sqlite_utils.Database) -> None:
     """A middle level between the waiting band keys and minhash_bands (crawler/storage/neardup.py):
     merged straight into the big index, the waiting keys rewrote most of it every 10,000 articles
     once it held millions of keys."""
-    db.execute(
-        "create table minhash_bands_mid "
-        "(key integer not null, id integer not null, primary key (key, id)) without rowid"
-    )
+    _create_band_table(db, "minhash_bands_mid")
 
 
 def m012_band_key_filter(db: sqlite_utils.Database) -> None:

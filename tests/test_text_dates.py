@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from crawler.text.dates import find_byline_dates, parse_date
@@ -35,6 +37,8 @@ CASES = [
     ("March 8, 2022 10:15 AM EST", None, "2022-03-08T15:15:00+00:00", "minute", True),
     ("March 8, 2022", None, "2022-03-08", "day", False),
     ("8 March 2022", None, "2022-03-08", "day", False),
+    ("[2022年3月8日 5時12分]", TOKYO, "2022-03-07T20:12:00+00:00", "minute", False),  # a date line in brackets
+    ("(2022-03-08)", TOKYO, "2022-03-08", "day", False),
 ]
 
 
@@ -70,6 +74,15 @@ def test_unreadable_dates_give_a_reason_not_an_exception(raw: str | None, error:
     parsed = parse_date(raw, TOKYO)
     assert parsed.value is None
     assert parsed.error == error
+
+
+def test_a_date_line_without_a_year_takes_the_year_nearest_the_fetch() -> None:
+    # NEWS WEB EASY's "[06月24日 11時30分]": June of the fetch's year, but in January last year's.
+    june = datetime(2019, 6, 24, 5, 0, tzinfo=UTC)
+    assert parse_date("[06月24日 11時30分]", TOKYO, None, june).value == "2019-06-24T02:30:00+00:00"
+    january = datetime(2020, 1, 3, tzinfo=UTC)
+    assert parse_date("[12月30日 11時30分]", TOKYO, None, january).value == "2019-12-30T02:30:00+00:00"
+    assert parse_date("[06月24日 11時30分]", TOKYO).error == "no_reference"
 
 
 def test_naive_time_uses_default_zone_and_utc_without_one() -> None:

@@ -66,6 +66,17 @@ URL = "https://www.example-news.com/2024/05/03/story.html"
             None,
             "Central bank holds rates as inflation climbs",
         ),
+        # a pipe without spaces (common on Japanese sites); a Japanese <h1> has no spaces to count
+        (
+            {"og:title": "NEWS WEB EASY|山の上の図書館が新しくなる", "h1": "山の上の図書館が新しくなる"},
+            "NEWS WEB EASY",
+            "山の上の図書館が新しくなる",
+        ),
+        (
+            {"og:title": "図書館の話：まち便り", "title": "図書館の話：まち便り", "h1": "山の上の図書館 来年春に建て替え"},
+            None,
+            "山の上の図書館 来年春に建て替え",
+        ),
         ({}, None, None),
     ],
 )

@@ -100,6 +100,10 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
         raise ExtractError(str(exc)) from exc
     if tree is None:
         raise ExtractError("empty document")
+    # Furigana: the reading in <rt> (and the fallback brackets in <rp>) is not part of the text.
+    # Left in, "<ruby>体罰<rt>たいばつ</rt></ruby>" reads "体罰たいばつ": titles no longer agree
+    # across sources, and a search for the word misses.
+    etree.strip_elements(tree, "rt", "rp", with_tail=False)
     # A <title> inside <body> is never shown by a browser; its RCDATA text (say a literal
     # "<script>") is not page text. Moved to <head> when the head has none (it is then still
     # the document title), dropped otherwise.

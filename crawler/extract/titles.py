@@ -16,10 +16,12 @@ import unicodedata
 from urllib.parse import urlsplit
 
 # Separators between a headline and a site or section name, with spaces around them.
-_SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：]\s*|\s+::\s+")
-_SEPARATOR_KEEP = re.compile(r"(\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：]\s*|\s+::\s+)")
+# A pipe needs no spaces ("NEWS WEB EASY|見出し", common on Japanese sites): no headline uses one.
+_SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：|]\s*|\s+::\s+")
+_SEPARATOR_KEEP = re.compile(r"(\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：|]\s*|\s+::\s+)")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _WS = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
 SOURCES = ("selector", "headline", "og:title", "h1", "title")
 FAMILY = {"og:title": "document", "title": "document"}
@@ -94,8 +96,13 @@ def strip_site(title: str, site: set[str]) -> str:
 
 
 def _plausible_h1(text: str, site: set[str]) -> bool:
-    """An <h1> that reads like a headline: not the site's name, not a one-word section label."""
-    return len(text) >= 15 and len(text.split()) >= 3 and not _is_site(text, site)
+    """An <h1> that reads like a headline: not the site's name, not a one-word section label.
+    Chinese, Japanese and Korean headlines have no spaces between words: their length decides."""
+    if _CJK.search(text):
+        long_enough = len(text) >= 10
+    else:
+        long_enough = len(text) >= 15 and len(text.split()) >= 3
+    return long_enough and not _is_site(text, site)
 
 
 def choose_title(candidates: dict[str, str | None], site_name: str | None, url: str) -> tuple[str | None, str | None]:

@@ -195,6 +195,9 @@ def parse_japanese(match: re.Match[str], default_tz: tzinfo | None) -> ParsedDat
     return _finish(dt, default_tz, "ja")
 
 
+_BRACKETS = {("[", "]"), ("(", ")"), ("【", "】"), ("<", ">"), ("「", "」")}
+
+
 def parse_date(
     raw: str | None,
     default_tz: str | None = None,
@@ -212,6 +215,8 @@ def parse_date(
     if raw is None:
         return ParsedDate(None, error="empty")
     text = unicodedata.normalize("NFKC", str(raw)).strip()
+    while len(text) > 2 and (text[0], text[-1]) in _BRACKETS:
+        text = text[1:-1].strip()  # "[06月24日 11時30分]", "(2022-03-08)": a date line in brackets
     if not text:
         return ParsedDate(None, error="empty")
     if len(text) > 200:

@@ -14,7 +14,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract import metadata, pagekind, titles
+from crawler.extract import hydration, metadata, pagekind, titles
 from crawler.extract.dates import collect_dates, dateline, url_date, visible_date
 from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
@@ -369,6 +369,12 @@ def extract_page(
         # trafilatura prunes the tree, so every read of it happens above.
         language_hint = _language(tree, meta, ld, [])
         blocks, extractor = _generic_blocks(tree, text, url)
+        if sum(map(weighted_length, blocks)) < SHORT_BODY:
+            # Little or no text ("Please enable JavaScript"): a JavaScript application's page may
+            # hold the article in the state the browser renders it from.
+            state = hydration.state_blocks(text, title)
+            if sum(map(weighted_length, state)) >= 2 * sum(map(weighted_length, blocks)):
+                blocks, extractor = state, "state"
         language = language_hint or _language(tree, meta, ld, blocks)
     else:
         language = _language(tree, meta, ld, blocks)

@@ -1,0 +1,84 @@
+"""An article whose text is only in the page's hydration state (a JavaScript application) is kept."""
+
+from __future__ import annotations
+
+import json
+
+from crawler.extract import extract_page
+from crawler.extract.hydration import state_blocks
+
+HEADLINE = "Harbour ferry fares to rise for the first time in a decade"
+OWN = [
+    "Ferry operators will raise fares on all harbour routes from March, the transport department said on Monday.",
+    "The increase, the first since 2015, adds about a fifth to a single crossing at peak hours on weekdays.",
+    "Operators said fuel and wage costs had risen faster than passenger numbers recovered after the pandemic.",
+    "Commuter groups called the rise steep and asked for a discount for monthly ticket holders on every route.",
+]
+RELATED = ["A much longer related story cached by the application. " * 6] * 5
+
+
+def dom(paragraphs: list[str]) -> dict[str, object]:
+    """htmlparser2's DOM as JSON, the shape an Apollo state keeps rich text in."""
+    nodes: list[object] = []
+    for text in paragraphs:
+        head, tail = text[:20], text[20:]
+        link = {"type": "a", "attribs": {"href": "/x"}, "children": [{"type": "text", "data": head}]}
+        nodes.append({"type": "p", "children": [link, {"type": "text", "data": tail}]})
+        nodes.append({"type": "text", "data": "\n"})
+    return {"type": "json", "json": nodes}
+
+
+def page(state_script: str, title: str = HEADLINE) -> str:
+    return f"""<!DOCTYPE html><html lang="en"><head><title>{title} | Example Post</title>
+<meta property="og:title" content="{title}"><meta property="og:type" content="article">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",
+"datePublished": "2024-02-05T09:30:00+08:00"}}</script></head>
+<body><div id="app"><h1>{title}</h1><noscript>Please enable JavaScript.</noscript></div>
+{state_script}</body></html>"""
+
+
+def apollo() -> str:
+    state = {
+        "contentService": {
+            "Article:1": {"headline": "Another story altogether, cached for the sidebar", "body": dom(RELATED)},
+            "Article:2": {"headline": HEADLINE, "summary": dom(OWN[:1]), "body": dom(OWN)},
+        }
+    }
+    return f"<script>window.__APOLLO_STATE__={json.dumps(state)};</script>"
+
+
+def test_the_body_of_the_article_that_carries_the_headline_not_the_longest_cached_one() -> None:
+    assert state_blocks(page(apollo()), HEADLINE) == OWN
+    extracted = extract_page(page(apollo()), "https://example.com/news/article/3046526/harbour-ferry-fares")
+    assert extracted.is_article and extracted.extractor == "state"
+    assert extracted.blocks == OWN
+
+
+def test_next_data_with_an_html_body() -> None:
+    props = {"props": {"pageProps": {"article": {"title": HEADLINE, "body": "".join(f"<p>{t}</p>" for t in OWN)}}}}
+    script = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(props)}</script>'
+    assert state_blocks(page(script), HEADLINE) == OWN
+
+
+def test_prosemirror_and_plain_text_bodies() -> None:
+    nodes = [{"type": "paragraph", "content": [{"type": "text", "text": t}]} for t in OWN]
+    script = f"<script>window.__INITIAL_STATE__ = {json.dumps({'story': {'name': HEADLINE, 'doc': nodes}})}</script>"
+    assert state_blocks(page(script), HEADLINE) == OWN
+    plain = {"story": {"headline": HEADLINE, "articleBody": "\n\n".join(OWN)}}
+    script = f"<script>window.__PRELOADED_STATE__ = {json.dumps(plain)};</script>"
+    assert state_blocks(page(script), HEADLINE) == OWN
+
+
+def test_a_home_page_state_of_teasers_gives_no_body() -> None:
+    teasers = [{"headline": f"Story number {i} of the day", "summary": "A short teaser line."} for i in range(40)]
+    script = f"<script>window.__APOLLO_STATE__={json.dumps({'home': {'title': HEADLINE, 'items': teasers}})}</script>"
+    assert state_blocks(page(script), HEADLINE) == []
+    # A state that is not JSON, or no headline to tell the article by: nothing.
+    assert state_blocks(page("<script>window.__APOLLO_STATE__={not json};</script>"), HEADLINE) == []
+    assert state_blocks(page(apollo()), None) == []
+
+
+def test_the_html_text_wins_over_the_state() -> None:
+    html = page(apollo()).replace("<noscript>", "<p>" + "Rendered on the server. " * 30 + "</p><noscript>")
+    extracted = extract_page(html, "https://example.com/news/article/1/harbour")
+    assert extracted.extractor != "state"

@@ -189,6 +189,18 @@ def test_selectors_split_breaks_and_keep_headings() -> None:
     assert got.extractor == "selectors"
 
 
+def test_furigana_readings_leave_the_text_unless_the_page_brackets_them() -> None:
+    body = (
+        "<h1 class='t'><ruby>体罰<rt>たいばつ</rt></ruby>を<ruby>禁止<rt>きんし</rt></ruby>する法律</h1>"
+        "<div class='b'><p><ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を禁止します。</p>"
+        "<p>韓国の<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>大統領が話しました。</p></div>"
+    )
+    got = extract_page(page("", body), "https://x/a", selectors=Selectors(title="h1.t", body="div.b"), article_url=True)
+    assert got.title == "体罰を禁止する法律"
+    # Brackets in <rp> are how the publisher prints a reading (names): kept, as in print.
+    assert got.blocks == ["子どもへの体罰を禁止します。", "韓国の尹錫悦（ユンソンニョル）大統領が話しました。"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 def test_empty_documents_raise_extract_error(text: str) -> None:
     with pytest.raises(ExtractError):

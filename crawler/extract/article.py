@@ -100,10 +100,13 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
         raise ExtractError(str(exc)) from exc
     if tree is None:
         raise ExtractError("empty document")
-    # Furigana: the reading in <rt> (and the fallback brackets in <rp>) is not part of the text.
-    # Left in, "<ruby>体罰<rt>たいばつ</rt></ruby>" reads "体罰たいばつ": titles no longer agree
-    # across sources, and a search for the word misses.
-    etree.strip_elements(tree, "rt", "rp", with_tail=False)
+    # Furigana without fallback brackets: the reading is not text. Left in,
+    # "<ruby>体罰<rt>たいばつ</rt></ruby>" reads "体罰たいばつ", titles no longer agree across
+    # sources, and a search for the word misses. A ruby with <rp> brackets says how it reads
+    # without ruby ("尹錫悦（ユンソンニョル）", as in print): kept so.
+    for ruby in list(tree.iter("ruby")):
+        if ruby.find(".//rp") is None:
+            etree.strip_elements(ruby, "rt", with_tail=False)
     # A <title> inside <body> is never shown by a browser; its RCDATA text (say a literal
     # "<script>") is not page text. Moved to <head> when the head has none (it is then still
     # the document title), dropped otherwise.

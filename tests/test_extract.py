@@ -189,6 +189,28 @@ def test_selectors_split_breaks_and_keep_headings() -> None:
     assert got.extractor == "selectors"
 
 
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # a kicker and a headline in spans: the headline, which <title> agrees with
+        (
+            "<h1><span class='kicker'>Auftragshoch</span><span class='sep'> : </span>"
+            "<span class='headline'>Luftfahrt hebt nach Corona ab - und Zulieferer profitieren</span></h1>",
+            "Luftfahrt hebt nach Corona ab - und Zulieferer profitieren",
+        ),
+        # emphasis inside one headline is not a kicker
+        (
+            "<h1><b>Editor’s Letter:</b><i> bye old friend, hello new one!</i></h1>",
+            "Editor’s Letter: bye old friend, hello new one!",
+        ),
+    ],
+)
+def test_a_headline_built_of_parts(h1: str, title: str) -> None:
+    head = f"<title>{title} | Industriemagazin</title>"
+    got = extract_page(page(head, h1 + "<p>" + "Text des Artikels. " * 30 + "</p>"), "https://x/a")
+    assert got.title == title
+
+
 def test_furigana_readings_leave_the_text_unless_the_page_brackets_them() -> None:
     body = (
         "<h1 class='t'><ruby>体罰<rt>たいばつ</rt></ruby>を<ruby>禁止<rt>きんし</rt></ruby>する法律</h1>"

@@ -81,6 +81,17 @@ URL = "https://www.example-news.com/2024/05/03/story.html"
             None,
             "山の上の図書館 来年春に建て替え",
         ),
+        # French puts a space before a colon: the part after it is not a kicker-free headline that
+        # another signal gives, so the kicker rule leaves the whole title alone
+        (
+            {
+                "headline": "Covid-19 et infox\xa0: comment une rumeur devient réalité",
+                "og:title": "Covid-19 et infox : comment une rumeur devient réalité",
+                "h1": "Covid-19 et infox\xa0: comment une rumeur devient réalité",
+            },
+            "Sciences et Avenir",
+            "Covid-19 et infox : comment une rumeur devient réalité",
+        ),
         ({}, None, None),
     ],
 )
@@ -92,3 +103,14 @@ def test_a_title_without_separators_is_kept_whole() -> None:
     assert strip_site("Ten years of the ferry - and what comes next for the harbour", set()) == (
         "Ten years of the ferry - and what comes next for the harbour"
     )
+
+
+def test_a_kicker_and_a_headline_in_one_h1_give_the_headline_others_agree_with() -> None:
+    candidates = {
+        "og:title": "Daten von Rheinmetall gehackt - Interne Unterlagen im Netz",
+        "title": "Interne Unterlagen im Netz: Daten von Rheinmetall gehackt | tagesschau.de",
+        "h1": "Interne Unterlagen im Netz Daten von Rheinmetall gehackt",
+    }
+    parts = ["Interne Unterlagen im Netz", "Daten von Rheinmetall gehackt"]
+    assert choose_title(candidates, "tagesschau.de", URL, parts)[0] == "Daten von Rheinmetall gehackt"
+    assert choose_title(candidates, "tagesschau.de", URL)[0] != "Daten von Rheinmetall gehackt"

@@ -135,6 +135,23 @@ def _css_first(tree: lxml_html.HtmlElement, selector: str | None) -> Any:
     return found[0] if found else None
 
 
+_PART_TAGS = {"span", "div", "p", "small"}
+_WORD = re.compile(r"\w")
+
+
+def _parts(el: Any) -> list[str] | None:
+    """The texts of a heading built of parts (a kicker and a headline, each in its own <span>),
+    or None: when it has text of its own outside them, fewer than two parts, or other tags
+    (<b>, <i>: emphasis inside one headline). Parts with no word (a " – " between them) go."""
+    if clean_block(el.text or ""):
+        return None
+    children = [child for child in el if isinstance(child.tag, str) and child.tag != "br"]
+    if any(child.tag not in _PART_TAGS or clean_block(child.tail or "") for child in children):
+        return None
+    parts = [text for text in map(_text, children) if _WORD.search(text)]
+    return parts if len(parts) >= 2 else None
+
+
 def _leaf_div(el: Any) -> bool:
     return el.tag == "div" and not any(d.tag in BLOCK_TAGS or d.tag == "div" for d in el.iterdescendants())
 
@@ -312,6 +329,7 @@ def extract_page(
         },
         site_name,
         url,
+        _parts(h1[0]) if h1 else None,
     )
 
     others = [o for o in objects if "datePublished" in o and not any(o is a for a in articles)]

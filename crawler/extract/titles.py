@@ -105,10 +105,14 @@ def _plausible_h1(text: str, site: set[str]) -> bool:
     return long_enough and not _is_site(text, site)
 
 
-def choose_title(candidates: dict[str, str | None], site_name: str | None, url: str) -> tuple[str | None, str | None]:
-    """(title, the source it came from) by agreement among the candidates."""
+def choose_title(
+    candidates: dict[str, str | None], site_name: str | None, url: str, h1_parts: list[str] | None = None
+) -> tuple[str | None, str | None]:
+    """(title, the source it came from) by agreement among the candidates. h1_parts: the texts of
+    an <h1> made of parts ("<span class=kicker>..</span><span class=headline>..</span>")."""
     site = _site_words(site_name, url)
     found: list[tuple[str, str]] = []
+    whole: set[str] = set()  # what a source gives as its title, not a part of it
     for source in SOURCES:
         raw = candidates.get(source)
         if not raw:
@@ -122,6 +126,9 @@ def choose_title(candidates: dict[str, str | None], site_name: str | None, url: 
                 found.append((source, max(parts, key=len).strip()))
         if text:
             found.append((source, text))
+            whole.add(_key(text))
+    # A kicker and a headline in one <h1>: each part is offered; agreement decides.
+    found.extend(("h1", unescape(part)) for part in h1_parts or [] if part)
     if not found:
         return None, None
     if found[0][0] == "selector":
@@ -141,8 +148,9 @@ def choose_title(candidates: dict[str, str | None], site_name: str | None, url: 
 
     best = max(keys, key=lambda k: (support(k[0], k[1]), preference(k[1], k[2]), -len(k[2])))
     title, source = best[2], best[1]
-    # A kicker another signal leaves out ("Exclusive: Headline" against "Headline") goes.
+    # A kicker another signal leaves out ("Exclusive: Headline" against "Headline") goes; a
+    # part split off at a separator is not such a signal ("Covid-19 et infox : comment ...").
     m = _KICKER.match(title)
-    if m and any(_key(m.group(2)) == k for k, _, _ in keys):
+    if m and _key(m.group(2)) in whole:
         title = m.group(2)
     return title, source

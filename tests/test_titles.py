@@ -92,6 +92,31 @@ URL = "https://www.example-news.com/2024/05/03/story.html"
             "Sciences et Avenir",
             "Covid-19 et infox : comment une rumeur devient réalité",
         ),
+        # quotation marks differ between signals: they agree, and the <h1> is what a reader sees
+        (
+            {
+                "og:title": "La Policía dice que todo 'tranqui' en La Sierra",
+                "headline": "La Policía dice que todo 'tranqui' en La Sierra | Minuto",
+                "h1": "La Policía dice que todo ‘tranqui’ en La Sierra",
+            },
+            "Minuto",
+            "La Policía dice que todo ‘tranqui’ en La Sierra",
+        ),
+        # a title cut with an ellipsis is completed from a signal that runs on from it ...
+        (
+            {
+                "headline": "Tsai's playbook should be essential reading for Hong Kong leader...",
+                "og:title": "Tsai's playbook should be essential reading for Hong Kong leader Carrie Lam",
+            },
+            None,
+            "Tsai's playbook should be essential reading for Hong Kong leader Carrie Lam",
+        ),
+        # ... but a longer signal without one is a headline with a suffix, not a completed one
+        (
+            {"h1": "Easy Pineapple Upside-Down Cake", "title": "Easy Pineapple Upside-Down Cake Recipe"},
+            None,
+            "Easy Pineapple Upside-Down Cake",
+        ),
         ({}, None, None),
     ],
 )

@@ -41,8 +41,13 @@ def unescape(text: str) -> str:
     return _WS.sub(" ", _TAG.sub(" ", text)).strip()
 
 
+# Quotation marks differ between a page's signals ('tranqui' in og:title, ‘tranqui’ in the <h1>):
+# they do not make two titles different.
+_QUOTES = str.maketrans("", "", "\"'‘’‚‛“”„‟«»‹›「」『』")
+
+
 def _key(text: str) -> str:
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold().strip(" .!?\"'“”「」")
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold().strip(" .!?")
 
 
 def _site_words(site_name: str | None, url: str) -> set[str]:
@@ -153,4 +158,25 @@ def choose_title(
     m = _KICKER.match(title)
     if m and _key(m.group(2)) in whole:
         title = m.group(2)
-    return title, source
+    return _untruncated(title, [t for _, t in found if _key(t) in whole]), source
+
+
+_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
+
+
+def _untruncated(title: str, others: list[str]) -> str:
+    """A title cut short with an ellipsis in one signal ("... for Hong Kong leader...") is
+    completed from another signal that runs on from it, unless what follows is a separator (a
+    site or section name). Without the ellipsis a longer signal is as likely a headline with a
+    site's suffix ("... Rezept", "... bei ZooRoyal") as a completed one: left alone."""
+    if not _ELLIPSIS.search(title):
+        return title
+    stem = _key(_ELLIPSIS.sub("", title))
+    best = title
+    for other in others:
+        key = _key(other)
+        if len(key) > len(stem) and key.startswith(stem) and len(other) > len(best):
+            rest = key[len(stem) :]
+            if rest[:1] == " " and not _SEPARATOR.match(rest) and len(rest) <= len(key) // 2:
+                best = other
+    return best

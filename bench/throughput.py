@@ -40,6 +40,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {
@@ -204,11 +205,28 @@ def _rss_mb(pid: int) -> float | None:
     return int(found.group(1)) / 1024 if found else None
 
 
-def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float, list[float]]:
+def machine_cpu() -> tuple[float, float]:
+    """(busy, idle) core-seconds of the whole machine since boot, from /proc/stat: every process
+    counts (the crawl, its workers, nginx), which is what bounds a crawl on a few cores."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / tick, idle / tick
+
+
+class Cpu(NamedTuple):
+    machine: float  # core-seconds the whole machine was busy during the run
+    idle: float  # share of the machine's core time left idle
+    crawl: float  # core-seconds of the crawl's own process (user + system)
+
+
+def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float, list[float], Cpu]:
     """Run a crawl; its log (stderr), its peak resident memory in MB (the crawl's own process,
-    read from the kernel's rusage when it exits; worker processes are not counted) and its
-    resident memory sampled every second, to see whether it grows with the crawl's length."""
+    read from the kernel's rusage when it exits; worker processes are not counted), its
+    resident memory sampled every second, to see whether it grows with the crawl's length, and
+    the CPU time it took: of the whole machine, and of the crawl's own process."""
     samples: list[float] = []
+    busy0, idle0 = machine_cpu()
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, text=True)
         done = threading.Event()
@@ -222,6 +240,7 @@ def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float, list[float]]:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        busy1, idle1 = machine_cpu()
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -229,7 +248,14 @@ def scrapy_run(cmd: list[str], cwd: Path) -> tuple[str, float, list[float]]:
         log = err.read()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd[:6])} ... failed:\n{log[-3000:]}")
-    return log, usage.ru_maxrss / 1024, samples
+    busy, idle = busy1 - busy0, idle1 - idle0
+    cpu = Cpu(busy, idle / max(busy + idle, 1e-9), usage.ru_utime + usage.ru_stime)
+    return log, usage.ru_maxrss / 1024, samples, cpu
+
+
+def cpu_line(cpu: Cpu, pages: int) -> str:
+    return (f"CPU a page: {cpu.machine * 1000 / pages:5.1f} ms of core time on the machine "
+            f"(the crawl's own process {cpu.crawl * 1000 / pages:4.1f}), {cpu.idle:.0%} of it idle")  # fmt: skip
 
 
 def over_time(samples: list[float]) -> str:
@@ -240,7 +266,7 @@ def over_time(samples: list[float]) -> str:
     return " / ".join(f"{mb:.0f}" for mb in at) + " MB"
 
 
-def bare(base: str, work: Path) -> tuple[int, float, float]:
+def bare(base: str, work: Path) -> tuple[int, float, float, Cpu]:
     """Bare Scrapy: the sitemap read, every page fetched, nothing done with it. Pages and seconds
     are read from Scrapy's own stats dump at the end of its log."""
     spider = work / "bare_spider.py"
@@ -248,28 +274,28 @@ def bare(base: str, work: Path) -> tuple[int, float, float]:
     cmd = [sys.executable, "-m", "scrapy", "runspider", str(spider)]
     for key, value in {**FAST, "LOG_LEVEL": "INFO"}.items():
         cmd += ["-s", f"{key}={value}"]
-    log, rss, _ = scrapy_run(cmd, work)
+    log, rss, _, cpu = scrapy_run(cmd, work)
     pages = re.search(r"'response_received_count': (\d+)", log)
     seconds = re.search(r"'elapsed_time_seconds': ([\d.]+)", log)
     assert pages and seconds, log[-2000:]
-    return int(pages.group(1)), float(seconds.group(1)), rss
+    return int(pages.group(1)), float(seconds.group(1)), rss, cpu
 
 
-def full(base: str, db: Path, workers: int) -> tuple[int, float, float, list[float]]:
+def full(base: str, db: Path, workers: int) -> tuple[int, float, float, list[float], Cpu]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={base}/sitemap.xml"]
     # A backfill of one site: its page budget (NEWS_SITE_PAGE_BUDGET, 20,000 a run) lifted.
     settings = {**FAST, "NEWS_DB": str(db), "NEWS_INCREMENTAL": "0", "NEWS_WORKERS": str(workers)}
     settings["NEWS_SITE_PAGE_BUDGET"] = "0"
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    _, rss, samples = scrapy_run(cmd, ROOT)
+    _, rss, samples, cpu = scrapy_run(cmd, ROOT)
     conn = sqlite3.connect(db)
     stats = json.loads(conn.execute("select stats from crawls order by id desc").fetchone()[0])
     stored = conn.execute("select count(*) from articles").fetchone()[0]
     conn.close()
     if stored < stats.get("response_received_count", 0) - 1:
         raise SystemExit(f"only {stored} articles stored of {stats.get('response_received_count')} pages")
-    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss, samples
+    return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss, samples, cpu
 
 
 def stages(folder: Path, sample: int) -> dict[str, float]:
@@ -332,16 +358,18 @@ def main() -> int:
             bare_run = None if args.no_bare else bare(base, work)
             runs = {int(w): full(base, work / f"news{w}.db", int(w)) for w in args.workers.split(",")}
         if bare_run:
-            bare_pages, bare_s, bare_rss = bare_run
+            bare_pages, bare_s, bare_rss, bare_cpu = bare_run
             label = "bare Scrapy:"
             print(f"{label:29}{bare_pages} pages in {bare_s:6.1f} s = {bare_pages / bare_s:6.1f} pages/s, "
                   f"peak RSS {bare_rss:4.0f} MB")  # fmt: skip
-        for workers, (pages, seconds, rss, samples) in runs.items():
+            print(f"{'':29}{cpu_line(bare_cpu, bare_pages)}")
+        for workers, (pages, seconds, rss, samples, cpu) in runs.items():
             label = f"scrapy crawl news, {workers} workers:"
             ratio = f", ratio {pages / seconds / (bare_run[0] / bare_run[1]):.2f}" if bare_run else ""
             print(f"{label:29}{pages} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s, "
                   f"peak RSS {rss:4.0f} MB{ratio}")  # fmt: skip
             print(f"{'':29}RSS at 10/25/50/75/95% of the crawl: {over_time(samples)}")
+            print(f"{'':29}{cpu_line(cpu, pages)}")
         print(f"CPU ms per page by stage (in-process, {args.sample} pages):")
         for name, ms in stages(work / "site", min(args.sample, args.pages)).items():
             print(f"  {name:20} {ms:6.2f}")

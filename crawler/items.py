@@ -56,7 +56,7 @@ class Article(Item):
     timezone = Field()  # str | None: IANA zone applied to naive times
     timezone_source = Field()  # str | None: "profile" | "argument" | "setting" | "language" | "tld" | "default"
     date_mentions = Field()  # list[dict]: surface, offset (in body), value (YYYY-MM-DD), kind, precision
-    extractor = Field()  # str: "selectors" | "trafilatura" | "density"
+    extractor = Field()  # str: "selectors" | "trafilatura" | "density" | "state"
     fetched_at = Field()  # str: ISO-8601 UTC
     http_status = Field()  # int
     encoding = Field()  # str: the charset the page was decoded with

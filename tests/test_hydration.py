@@ -82,3 +82,15 @@ def test_the_html_text_wins_over_the_state() -> None:
     html = page(apollo()).replace("<noscript>", "<p>" + "Rendered on the server. " * 30 + "</p><noscript>")
     extracted = extract_page(html, "https://example.com/news/article/1/harbour")
     assert extracted.extractor != "state"
+
+
+def test_a_home_page_drawn_by_javascript_does_not_become_an_article_from_its_state() -> None:
+    about = "Example Post is the city's independent newsroom, founded in 1921 and owned by its readers since 2004."
+    nodes = [{"type": "paragraph", "content": [{"type": "text", "text": about}]}] * 5
+    teasers = [{"headline": f"Story {i} about the harbour", "url": f"/news/{i}"} for i in range(30)]
+    state = {"site": {"title": "Example Post", "about": nodes, "home": {"items": teasers}}}
+    html = f"""<!DOCTYPE html><html><head><title>Example Post</title>
+<meta property="og:type" content="website"></head><body><div id="app"><h1>Example Post</h1></div>
+<script>window.__INITIAL_STATE__={json.dumps(state)}</script></body></html>"""
+    extracted = extract_page(html, "https://example.com/")
+    assert extracted.extractor != "state" and not extracted.is_article

@@ -390,9 +390,11 @@ def extract_page(
         # trafilatura prunes the tree, so every read of it happens above.
         language_hint = _language(tree, meta, ld, [])
         blocks, extractor = _generic_blocks(tree, text, url)
-        if sum(map(weighted_length, blocks)) < SHORT_BODY:
-            # Little or no text ("Please enable JavaScript"): a JavaScript application's page may
-            # hold the article in the state the browser renders it from.
+        marked = ld is not None or meta.get("og:type", "").lower() == "article" or "article:published_time" in meta
+        if marked and sum(map(weighted_length, blocks)) < SHORT_BODY:
+            # Little or no text ("Please enable JavaScript") on a page that says it is an
+            # article: a JavaScript application's page may hold the text in the state the
+            # browser renders it from. (Unmarked, a home page's state would give its "about" text.)
             state = hydration.state_blocks(text, title)
             if sum(map(weighted_length, state)) >= 2 * sum(map(weighted_length, blocks)):
                 blocks, extractor = state, "state"

@@ -16,8 +16,8 @@ the shapes CMSs store rich text in:
 States cache other articles too (related stories, the previous one): only a body inside the
 object that carries the page's headline counts, the longest if several, and only if it is long
 enough to be an article's body (a home page's state holds short teasers, no such candidate).
-Read only when the HTML gave little or no text (crawler/extract/article.py), so it never
-competes with what a reader sees.
+Read only when the HTML gave little or no text on a page marked as an article
+(crawler/extract/article.py), so it never competes with what a reader sees.
 """
 
 from __future__ import annotations

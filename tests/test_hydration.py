@@ -65,7 +65,7 @@ def test_prosemirror_and_plain_text_bodies() -> None:
     script = f"<script>window.__INITIAL_STATE__ = {json.dumps({'story': {'name': HEADLINE, 'doc': nodes}})}</script>"
     assert state_blocks(page(script), HEADLINE) == OWN
     plain = {"story": {"headline": HEADLINE, "articleBody": "\n\n".join(OWN)}}
-    script = f"<script>window.__PRELOADED_STATE__ = {json.dumps(plain)};</script>"
+    script = f"<script>window.__PRELOADED_STATE__ = {json.dumps(plain)}; window.__CONFIG__ = {{}};</script>"
     assert state_blocks(page(script), HEADLINE) == OWN
 
 

@@ -44,6 +44,7 @@ _CHILD_KEYS = ("children", "content")
 _TEXT_KEYS = ("data", "text", "value")
 _BODY_KEYS = {"articlebody", "body", "content", "text", "html", "bodyhtml", "contenthtml"}
 
+_DECODER = json.JSONDecoder()
 MIN_BODY = 400  # characters: shorter candidates are teasers, summaries and captions
 _MAX_STATE = 5_000_000  # characters of JSON read from one page
 
@@ -58,9 +59,10 @@ def _states(page: str) -> Iterator[Any]:
             m = _ASSIGNMENT.match(body)
             if not m:
                 continue
-            source = body[m.end() :].strip().rstrip(";").strip()
+            source = body[m.end() :]
         try:
-            yield json.loads(source)
+            # The first JSON value: a script may go on with other statements after it.
+            yield _DECODER.raw_decode(source.strip())[0]
         except ValueError:
             continue
 

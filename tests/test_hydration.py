@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from crawler.extract import extract_page
-from crawler.extract.hydration import state_blocks
+from crawler.extract import extract_page, hydration
+from crawler.extract.article import parse_html
 
 HEADLINE = "Harbour ferry fares to rise for the first time in a decade"
 OWN = [
@@ -15,6 +15,10 @@ OWN = [
     "Commuter groups called the rise steep and asked for a discount for monthly ticket holders on every route.",
 ]
 RELATED = ["A much longer related story cached by the application. " * 6] * 5
+
+
+def state_blocks(html: str, title: str | None) -> list[str]:
+    return hydration.state_blocks(parse_html(html), title)
 
 
 def dom(paragraphs: list[str]) -> dict[str, object]:
@@ -94,3 +98,21 @@ def test_a_home_page_drawn_by_javascript_does_not_become_an_article_from_its_sta
 <script>window.__INITIAL_STATE__={json.dumps(state)}</script></body></html>"""
     extracted = extract_page(html, "https://example.com/")
     assert extracted.extractor != "state" and not extracted.is_article
+
+
+def test_a_state_nested_deeper_than_the_stack_is_no_body_and_no_crash() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    assert state_blocks(page(f"<script>window.__APOLLO_STATE__={deep}</script>"), HEADLINE) == []
+    node = '{"type": "p", "children": [' * 5_000 + '{"type": "text", "data": "x"}' + "]}" * 5_000
+    state = f'{{"a": {{"headline": "{HEADLINE}", "body": [{node}, {node}]}}}}'
+    html = page(f"<script>window.__APOLLO_STATE__={state}</script>")
+    assert state_blocks(html, HEADLINE) == []
+    assert extract_page(html, "https://example.com/news/article/1/harbour").extractor != "state"
+
+
+def test_unclosed_scripts_by_the_thousand_are_read_in_one_pass() -> None:
+    # A regex over the text would rescan the rest of the page for every unclosed <script>.
+    head = f"<title>{HEADLINE}</title><meta property='og:type' content='article'>"
+    html = f"<html><head>{head}</head><body>" + "<script>" * 20_000 + "x" * 500_000
+    extracted = extract_page(html, "https://example.com/news/article/1/harbour")
+    assert extracted.extractor != "state" and extracted.blocks == []

@@ -395,8 +395,8 @@ def extract_page(
             # Little or no text ("Please enable JavaScript") on a page that says it is an
             # article: a JavaScript application's page may hold the text in the state the
             # browser renders it from. (Unmarked, a home page's state would give its "about" text.)
-            state = hydration.state_blocks(text, title)
-            if sum(map(weighted_length, state)) >= 2 * sum(map(weighted_length, blocks)):
+            state = hydration.state_blocks(parse_html(text), title)  # trafilatura pruned `tree`
+            if state and sum(map(weighted_length, state)) >= 2 * sum(map(weighted_length, blocks)):
                 blocks, extractor = state, "state"
         language = language_hint or _language(tree, meta, ld, blocks)
     else:

@@ -34,9 +34,7 @@ from crawler.text.blocks import clean_block
 
 # <script id="__NEXT_DATA__" type="application/json">{...}</script>, and assignments of an
 # object literal to a window global named like a state (__APOLLO_STATE__, __INITIAL_STATE__).
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _ASSIGNMENT = re.compile(r"^\s*window\.(__[A-Za-z_]*__|[A-Za-z]*(?:STATE|State|DATA|Data))\s*=\s*", re.S)
-_JSON_ID = re.compile(r"""id\s*=\s*["']?__NEXT_DATA__""", re.I)
 
 _PARAGRAPH_TYPES = {"p", "paragraph", "block", "h2", "h3", "h4", "blockquote", "li", "heading"}
 _TYPE_KEYS = ("type", "_type", "nodeType")
@@ -49,11 +47,14 @@ MIN_BODY = 400  # characters: shorter candidates are teasers, summaries and capt
 _MAX_STATE = 5_000_000  # characters of JSON read from one page
 
 
-def _states(page: str) -> Iterator[Any]:
-    for attrs, body in _SCRIPT.findall(page):
+def _states(tree: lxml_html.HtmlElement) -> Iterator[Any]:
+    # The parsed page's scripts, not a regex over its text: an unclosed <script> repeated makes
+    # a regex scan the rest of the page for each one.
+    for script in tree.iter("script"):
+        body = script.text or ""
         if len(body) > _MAX_STATE:
             continue
-        if _JSON_ID.search(attrs):
+        if script.get("id") == "__NEXT_DATA__":
             source = body
         else:
             m = _ASSIGNMENT.match(body)
@@ -148,14 +149,18 @@ def _candidates(value: Any, title: str) -> Iterator[tuple[bool, list[str]]]:
                 yield own, [t for t in (clean_block(part) for part in value.split("\n")) if t]
 
 
-def state_blocks(page: str, title: str | None) -> list[str]:
+def state_blocks(tree: lxml_html.HtmlElement, title: str | None) -> list[str]:
     """The paragraphs of the longest body in the page's hydration state that belongs to the
     object carrying the page's title ([] when there is none, or no title to tell it by)."""
     if not title:
         return []
     best: list[str] = []
-    for state in _states(page):
-        for own, found in _candidates(state, _key(title)):
-            if own and sum(map(len, found)) > sum(map(len, best)):
-                best = found
+    try:
+        for state in _states(tree):
+            for own, found in _candidates(state, _key(title)):
+                if own and sum(map(len, found)) > sum(map(len, best)):
+                    best = found
+    except RecursionError:
+        # JSON nested deeper than Python's stack (a hostile page): no state body, not a crash.
+        return []
     return best if sum(map(len, best)) >= MIN_BODY else []

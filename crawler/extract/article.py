@@ -390,7 +390,7 @@ def extract_page(
         # trafilatura prunes the tree, so every read of it happens above.
         language_hint = _language(tree, meta, ld, [])
         blocks, extractor = _generic_blocks(tree, text, url)
-        marked = ld is not None or meta.get("og:type", "").lower() == "article" or "article:published_time" in meta
+        marked = ld is not None or og_type == "article" or "article:published_time" in meta
         if marked and sum(map(weighted_length, blocks)) < SHORT_BODY:
             # Little or no text ("Please enable JavaScript") on a page that says it is an
             # article: a JavaScript application's page may hold the text in the state the

@@ -30,6 +30,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler.extract.titles import headline_key
 from crawler.text.blocks import clean_block
 
 # <script id="__NEXT_DATA__" type="application/json">{...}</script>, and assignments of an
@@ -117,15 +118,14 @@ def _html_paragraphs(value: str) -> list[str]:
     return [t for t in found if t]
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold().rstrip(".… ")
-
-
 def _names(node: dict[str, Any], title: str) -> bool:
     """The object carries the page's headline (as its headline, title or name): it is the article."""
-    return any(
-        isinstance(v, str) and 12 <= len(title) <= len(_key(v)) + 3 and _key(v).startswith(title) for v in node.values()
-    )
+    for value in node.values():
+        if isinstance(value, str) and len(value) + 3 >= len(title) >= 12:
+            key = headline_key(value)
+            if len(title) <= len(key) + 3 and key.startswith(title):
+                return True
+    return False
 
 
 def _candidates(value: Any, title: str) -> Iterator[tuple[bool, list[str]]]:
@@ -157,7 +157,7 @@ def state_blocks(tree: lxml_html.HtmlElement, title: str | None) -> list[str]:
     best: list[str] = []
     try:
         for state in _states(tree):
-            for own, found in _candidates(state, _key(title)):
+            for own, found in _candidates(state, headline_key(title)):
                 if own and sum(map(len, found)) > sum(map(len, best)):
                     best = found
     except RecursionError:

@@ -21,6 +21,7 @@ _SEPARATOR = re.compile(r"\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：|]\s*|\
 _SEPARATOR_KEEP = re.compile(r"(\s+[|\-–—:·•«»/]{1,2}\s+|\s*[｜│：|]\s*|\s+::\s+)")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
 _WS = re.compile(r"\s+")
+_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
 SOURCES = ("selector", "headline", "og:title", "h1", "title")
@@ -48,6 +49,11 @@ _QUOTES = str.maketrans("", "", "\"'‘’‚‛“”„‟«»‹›「」『�
 
 def _key(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold().strip(" .!?")
+
+
+def headline_key(text: str) -> str:
+    """A headline as compared: normalised, quotation marks and a trailing ellipsis left out."""
+    return _key(_ELLIPSIS.sub("", text))
 
 
 def _site_words(site_name: str | None, url: str) -> set[str]:
@@ -161,9 +167,6 @@ def choose_title(
     return _untruncated(title, [t for _, t in found if _key(t) in whole]), source
 
 
-_ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
-
-
 def _untruncated(title: str, others: list[str]) -> str:
     """A title cut short with an ellipsis in one signal ("... for Hong Kong leader...") is
     completed from another signal that runs on from it, unless what follows is a separator (a
@@ -171,7 +174,7 @@ def _untruncated(title: str, others: list[str]) -> str:
     site's suffix ("... Rezept", "... bei ZooRoyal") as a completed one: left alone."""
     if not _ELLIPSIS.search(title):
         return title
-    stem = _key(_ELLIPSIS.sub("", title))
+    stem = headline_key(title)
     best = title
     for other in others:
         key = _key(other)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from crawler.reprocess import reextract
+from crawler.cli.reprocess import reextract
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.articles import decode_row
 from crawler.storage.pages import page_row

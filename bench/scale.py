@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from throughput import sentence  # noqa: E402  (the same random text as the throughput site)
 
 from crawler.config import NewsConfig  # noqa: E402
-from crawler.jsonl import write_jsonl  # noqa: E402
 from crawler.storage import ArticleStore, neardup, open_db  # noqa: E402
 from crawler.storage.export import iter_export  # noqa: E402
+from crawler.storage.jsonl import write_jsonl  # noqa: E402
 from crawler.text.finalize import article_mentions, clean_article  # noqa: E402
 
 BATCH = 1000

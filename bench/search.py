@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import NewsConfig
-from crawler.jsonl import write_jsonl
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.articles import write_articles
 from crawler.storage.export import iter_export
+from crawler.storage.jsonl import write_jsonl
 from crawler.storage.search import FTS_TABLE, rebuild, search
 
 JA_WORDS = (

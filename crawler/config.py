@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.settings import BaseSettings
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,23 @@ class NewsConfig:
         return {self.setting_name(f.name): getattr(self, f.name) for f in fields(self)}
 
 
+def _as_bool(raw: Any) -> bool:
+    """As Scrapy's Settings.getbool reads a value (-s NAME=1, "True", "false", 0), without
+    importing Scrapy: storage and the command line read this config too."""
+    if isinstance(raw, str):
+        text = raw
+        if text in {"1", "True", "true"}:
+            return True
+        if text in {"0", "False", "false"}:
+            return False
+        raise ValueError(raw)
+    return bool(int(raw))
+
+
 def _coerce(name: str, raw: Any, kind: type) -> Any:
     try:
         if kind is bool:
-            return BaseSettings({name: raw}).getbool(name)
+            return _as_bool(raw)
         if kind is str:
             return str(raw)
         return kind(raw)

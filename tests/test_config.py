@@ -7,8 +7,8 @@ from dataclasses import fields
 import pytest
 from scrapy.settings import Settings
 
-from crawler import settings as project_settings
 from crawler.config import SETTING_NAMES, NewsConfig
+from crawler.crawl import settings as project_settings
 
 
 def test_settings_are_read_with_their_types() -> None:

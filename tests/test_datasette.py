@@ -171,3 +171,22 @@ def test_chart_page_uses_datasette_vega(demo_db: tuple[Path, str]) -> None:
         assert "g.mark=line" in page.text and "/-/static-plugins/datasette_vega/" in page.text
 
     asyncio.run(run())
+
+
+def test_home_page_shows_the_reader_pages_first_and_hides_index_tables(demo_db: tuple[Path, str]) -> None:
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        home = (await ds.client.get("/")).text
+        section = home[home.index('<a href="/news">news</a>') :]
+        reader = ["/news/article_list", "/news/search", "/news/articles_per_day", "/news/why_not_an_article"]
+        positions = [section.index(f'href="{href}"') for href in reader]
+        first_table = min(section.index(f'href="/news/{t}"') for t in ("articles", "decisions"))
+        assert positions == sorted(positions) and positions[-1] < first_table  # reader's pages first
+        for internal in ("minhash_bands_new", "block_occurrences", "article_minhash", "fetch_state", "_migrations"):
+            assert f"/news/{internal}" not in section, internal
+        database_page = (await ds.client.get("/news")).text
+        assert "/news/minhash_bands_new" not in database_page.split("hidden tables")[0]
+        for href in reader:  # each of them opens
+            assert (await ds.client.get(href)).status_code == 200, href
+
+    asyncio.run(run())

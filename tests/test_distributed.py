@@ -21,11 +21,11 @@ import redis
 import sqlite_utils
 
 from crawler.config import NewsConfig
+from crawler.crawl.distributed.batches import decode, encode
+from crawler.crawl.distributed.frontier import Frontier
+from crawler.crawl.distributed.seeds import push_seeds, seeds_of
+from crawler.crawl.distributed.writer import Writer, WriterBusyError
 from crawler.demo.server import DemoServer, demo_servers, start_urls
-from crawler.distributed.batches import decode, encode
-from crawler.distributed.frontier import Frontier
-from crawler.distributed.seeds import push_seeds, seeds_of
-from crawler.distributed.writer import Writer, WriterBusyError
 from crawler.storage import ArticleStore, open_db
 from tests.conftest import FAST, ROOT
 

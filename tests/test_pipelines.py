@@ -12,13 +12,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.crawl.pipelines.clean import CleanPipeline
+from crawler.crawl.pipelines.dates import DatesPipeline
+from crawler.crawl.pipelines.mentions import MentionsPipeline
+from crawler.crawl.pipelines.storage import StoragePipeline
+from crawler.crawl.pipelines.validate import MissingBody, MissingTitle, MissingURL, ValidatePipeline, validation_error
+from crawler.crawl.spider import NewsSpider
 from crawler.items import COLUMN_FIELDS, Article
-from crawler.pipelines.clean import CleanPipeline
-from crawler.pipelines.dates import DatesPipeline
-from crawler.pipelines.mentions import MentionsPipeline
-from crawler.pipelines.storage import StoragePipeline
-from crawler.pipelines.validate import MissingBody, MissingTitle, MissingURL, ValidatePipeline, validation_error
-from crawler.spiders.news import NewsSpider
 
 
 def crawler(**settings: Any) -> Any:

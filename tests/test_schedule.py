@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.cli import cli
-from crawler.incremental import listing_time
+from crawler.crawl.incremental import listing_time
+from crawler.crawl.targets import Target, TargetError, group_targets, limit_settings
 from crawler.schedule.locks import SiteBusyError, SiteLock
 from crawler.schedule.policy import PolicyError, RevisitPolicy, Schedule, parse_duration
-from crawler.schedule.runner import Target, TargetError, group_targets, limit_settings
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -173,7 +173,7 @@ def test_a_public_crawl_never_reaches_a_private_address() -> None:
     from scrapy import Request
     from scrapy.utils.test import get_crawler
 
-    from crawler.faults import FaultDrop, PrivateAddressMiddleware, private_host
+    from crawler.crawl.faults import FaultDrop, PrivateAddressMiddleware, private_host
 
     def middleware(hosts: set[str], **settings: object) -> PrivateAddressMiddleware:
         crawler = get_crawler(settings_dict=settings)

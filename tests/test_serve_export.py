@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from crawler.cli import cli
 from crawler.config import NewsConfig
-from crawler.jsonl import SCHEMA_PATH
 from crawler.storage import ArticleStore, open_db
+from crawler.storage.jsonl import SCHEMA_PATH
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ from scrapy.extension import ExtensionManager
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from crawler import settings as project_settings
-from crawler.middlewares import ContactUserAgentMiddleware
-from crawler.spiders.news import NewsSpider
+from crawler.crawl import settings as project_settings
+from crawler.crawl.middlewares import ContactUserAgentMiddleware
+from crawler.crawl.spider import NewsSpider
 
 
 def test_a_crawler_on_project_settings_loads_no_remote_access_and_obeys_robots() -> None:
@@ -37,4 +37,4 @@ def test_user_agent_names_the_project_and_contact() -> None:
 def test_user_agent_middleware_runs_before_robots_txt() -> None:
     s = Settings()
     s.setmodule(project_settings)
-    assert s.getdict("DOWNLOADER_MIDDLEWARES")["crawler.middlewares.ContactUserAgentMiddleware"] < 100
+    assert s.getdict("DOWNLOADER_MIDDLEWARES")["crawler.crawl.middlewares.ContactUserAgentMiddleware"] < 100

@@ -1,4 +1,4 @@
-"""Pending requests on disk (crawler/spill.py): used by a real crawl, removed at its end, and the
+"""Pending requests on disk (crawler/crawl/spill.py): used by a real crawl, removed at its end, and the
 crawl stores what the in-memory scheduler stores."""
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from crawler.crawl.workpool import WorkPool
 from crawler.demo.server import DemoServer, start_urls
 from crawler.storage import neardup
-from crawler.workpool import WorkPool
 from tests.conftest import run_crawl
 
 # Columns that say when and in which run a row was written, not what it holds.

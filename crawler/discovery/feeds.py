@@ -8,10 +8,10 @@ Google News `news:` tags; this reader keeps `news:publication_date` and
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
-from scrapy.utils.gz import gunzip
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own cap (uncompressed)
 
@@ -37,11 +37,29 @@ class Listing:
 
 
 def maybe_gunzip(body: bytes, max_size: int = MAX_XML_BYTES) -> bytes:
-    """Decompress a gzip body (checked by magic bytes) with Scrapy's gunzip, which keeps what a
-    truncated stream holds; bombs beyond max_size raise ValueError."""
+    """Decompress a gzip body (checked by magic bytes), member after member, keeping what a
+    truncated stream holds; bombs beyond max_size raise ValueError. (Plain zlib rather than
+    Scrapy's helper: discovery is a pure room and imports no Scrapy.)"""
     if body[:2] != b"\x1f\x8b":
         return body
-    return gunzip(body, max_size=max_size)
+    out = bytearray()
+    rest = body
+    while rest[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while rest:
+                out += inflater.decompress(rest, max_size + 1 - len(out))
+                if len(out) > max_size:
+                    raise ValueError(f"gzip body larger than {max_size} bytes uncompressed")
+                rest = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+        except zlib.error:
+            break  # a corrupt or truncated member: keep what came out before it
+        if not inflater.eof:
+            break  # truncated: what it held so far is kept
+        rest = inflater.unused_data
+    return bytes(out)
 
 
 def sniff_kind(body: bytes) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.items import COLUMN_FIELDS
+from crawler.items import CHILD_FIELDS, COLUMN_FIELDS
 from crawler.storage.boilerplate import replace_occurrences
-from crawler.storage.database import chunks, dumps, marks, now_iso
+from crawler.storage.sql import chunks, dumps, marks, now_iso
 from crawler.text.blocks import block_key, has_words
 
 JSON_COLUMNS = ("raw_blocks", "authors", "date_signals")
@@ -40,6 +40,27 @@ def decode_row(row: dict[str, Any]) -> dict[str, Any]:
     if "published_tz_assumed" in row:
         row["published_tz_assumed"] = bool(row["published_tz_assumed"])
     return row
+
+
+def read_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, dict[str, Any]]:
+    """Stored articles by URL in the item's own shape: the Article fields exactly (columns decoded,
+    stripped blocks and date mentions nested as the pipelines made them), nothing of storage's
+    bookkeeping. What a feed export writes once the crawl's re-clean is done."""
+    out: dict[str, dict[str, Any]] = {}
+    select = ", ".join(f"[{c}]" for c in COLUMN_FIELDS)
+    for chunk in chunks(list(dict.fromkeys(urls))):
+        for row in db.query(f"select {select} from articles where url in ({marks(chunk)})", chunk):
+            out[row["url"]] = {**decode_row(row), **{name: [] for name in CHILD_FIELDS}}
+        children = (
+            ("stripped_blocks", "select article_url, position, text, reason from stripped_blocks"),
+            ("date_mentions", "select article_url, surface, offset, value, precision, kind from date_mentions"),
+        )
+        for field, sql in children:
+            for child in db.query(f"{sql} where article_url in ({marks(chunk)}) order by id", chunk):
+                article = out.get(child.pop("article_url"))
+                if article is not None:
+                    article[field].append(child)
+    return out
 
 
 def write_articles(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.storage.database import chunks, marks, now_iso
+from crawler.storage.sql import chunks, marks, now_iso
 from crawler.text.blocks import block_key, normalize_block
 from crawler.text.boilerplate import BoilerplateRule
 

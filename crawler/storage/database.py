@@ -1,45 +1,20 @@
-"""Opening a news database: create or migrate ours, refuse anything else with one clear line.
-
-Also the small SQL helpers the other storage modules share.
-"""
+"""Opening a news database: create or migrate ours, refuse anything else with one clear line."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import sqlite_utils
 
 from crawler.storage.migrations import MIGRATIONS, migrate
 from crawler.storage.search import register_functions
 
-CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
 MARKER_TABLES = {"_migrations", "articles"}
 
 
 class DatabaseError(Exception):
     """A database that cannot be used; the message is one line and names the file."""
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def chunks(values: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def marks(values: list[Any]) -> str:
-    return ",".join("?" * len(values))
 
 
 def is_news_database(path: str | Path) -> bool:

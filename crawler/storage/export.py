@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.storage.articles import decode_row
-from crawler.storage.database import chunks, marks
+from crawler.storage.sql import chunks, marks
 
 
 def local_day_sql(alias: str = "") -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.storage.database import chunks, marks
+from crawler.storage.sql import chunks, marks
 
 
 @dataclass(frozen=True)

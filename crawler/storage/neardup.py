@@ -16,7 +16,7 @@ import sqlite_utils
 from datasketch import LeanMinHash
 
 from crawler.storage import bandfilter
-from crawler.storage.database import chunks, marks
+from crawler.storage.sql import chunks, marks
 from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)

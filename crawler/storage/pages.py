@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.storage.database import dumps
+from crawler.storage.sql import dumps
 
 
 def page_row(

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from crawler.schedule.locks import pid_alive
-from crawler.storage.database import dumps, now_iso
+from crawler.storage.sql import dumps, now_iso
 
 
 def start_crawl(

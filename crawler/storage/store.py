@@ -15,10 +15,10 @@ import sqlite_utils
 from crawler.config import NewsConfig
 from crawler.storage import boilerplate as model
 from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
-from crawler.storage.database import chunks, now_iso
 from crawler.storage.fetchstate import record_not_modified, record_seen
 from crawler.storage.neardup import NearDuplicates
 from crawler.storage.pages import record_decisions, record_drops, record_pages
+from crawler.storage.sql import chunks, now_iso
 from crawler.text.boilerplate import BoilerplateRule
 from crawler.text.finalize import article_mentions, clean_article
 

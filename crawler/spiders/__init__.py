@@ -1,1 +1,0 @@
-"""The project's one spider lives in news.py."""

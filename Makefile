@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test unit lint format bench faults clean
+.PHONY: install demo test unit lint format bench faults clean system-deps
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ demo: install  ## serve the bundled demo sites and crawl them into data/news.db
 	$(BIN)/python -m crawler demo
 
 test: install  ## lint, types, then the whole test suite
+	@bash scripts/check-system-deps.sh
 	$(BIN)/ruff check crawler tests bench
 	$(BIN)/ruff format --check crawler tests bench
 	$(BIN)/mypy
@@ -40,6 +41,9 @@ faults: install  ## the fault table: hostile servers and pages crawled, what hap
 
 bench: install  ## extraction quality on ../shared/realpages when present
 	$(BIN)/python bench/extraction.py
+
+system-deps:  ## Debian packages some tests start for real: Chromium + driver, redis-server (root)
+	bash scripts/system-deps.sh
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -63,7 +63,7 @@ class NewsAddon:
         settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", UserAgentMiddleware, None)
         settings.set("REQUEST_FINGERPRINTER_CLASS", "crawler.crawl.fingerprint.CanonicalFingerprinter", "addon")
         if settings.get("NEWS_REDIS_URL"):
-            # The distributed mode: the shared frontier replaces the scheduler (crawler/distributed).
+            # The distributed mode: the shared frontier replaces the scheduler (crawler/crawl/distributed).
             settings.set("SCHEDULER", "crawler.crawl.distributed.frontier.NewsScheduler", "addon")
         # Feeds written from the database once the run is stored (crawler/crawl/feeds.py).
         settings.set_in_component_priority_dict("EXTENSIONS", FeedExporter, None)

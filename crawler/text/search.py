@@ -127,7 +127,7 @@ def snippet(text: str | None, query: str | None, width: int = SNIPPET_CHARS) -> 
     """A window of text around the first hit of the query, hits wrapped in <mark>...</mark>.
 
     The text is not HTML-escaped: whoever shows it as HTML escapes it and then restores the
-    mark tags (crawler/datasette/plugin.py), so no page text can become markup.
+    mark tags (crawler/datasette/plugin/), so no page text can become markup.
 
     Matching is on the normalised text (NFKC, case-folded), which keeps the length of
     almost all text; where it does not, the snippet falls back to the text's opening."""

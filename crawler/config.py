@@ -23,6 +23,9 @@ class NewsConfig:
     db_batch_size: int = 200  # NEWS_DB_BATCH_SIZE: items per write transaction
     db_timeout: float = 30.0  # NEWS_DB_TIMEOUT: seconds a write waits for a reader's lock
     store_raw: bool = True  # NEWS_STORE_RAW: keep zlib-compressed response bodies in `pages`
+    warc_dir: str = ""  # NEWS_WARC_DIR: write every response to WARC files here; `pages` points into them
+    warc_max_bytes: int = 1 << 30  # NEWS_WARC_MAX_BYTES: a WARC file is rotated past this size
+    archive_only: bool = False  # NEWS_ARCHIVE_ONLY: an ingest run: requests are answered from WARC, never fetched
     follow_depth: int = 2  # NEWS_FOLLOW_DEPTH: link hops followed from HTML start pages
     disk_frontier: bool = True  # NEWS_DISK_FRONTIER: pending requests on disk (TMPDIR)
     default_timezone: str = ""  # NEWS_DEFAULT_TIMEZONE: zone for naive dates ("" = infer)

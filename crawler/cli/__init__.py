@@ -9,6 +9,7 @@ from crawler.cli.crawl import crawl_command
 from crawler.cli.demo import demo
 from crawler.cli.distributed import redis_group
 from crawler.cli.export import export
+from crawler.cli.ingest import ingest
 from crawler.cli.profiles import profiles_group
 from crawler.cli.reclean import reclean
 from crawler.cli.report import report
@@ -38,6 +39,7 @@ for _command in (
     schedule_command,
     runs_command,
     export,
+    ingest,
     search,
     serve,
     report,

@@ -45,8 +45,15 @@ def _demo_settings(db: str, log_level: str, overrides: tuple[str, ...]) -> Setti
     "--serve", is_flag=True, help="Only serve the demo sites (until Ctrl-C) so you can run `scrapy crawl` yourself."
 )
 @click.option("--log-level", default="WARNING", show_default=True, help="Scrapy log level for the crawl.")
+@click.option(
+    "--warc",
+    "warc_path",
+    default=None,
+    metavar="FILE",
+    help="Only write a CC-NEWS-style WARC of the demo sites to FILE (for `news-crawler ingest`), and exit.",
+)
 @setting_option
-def demo(db: str, serve: bool, log_level: str, overrides: tuple[str, ...]) -> None:
+def demo(db: str, serve: bool, log_level: str, warc_path: str | None, overrides: tuple[str, ...]) -> None:
     """Serve the bundled demo news sites on 127.0.0.1 and crawl them into DB.
 
     Two sites are served: a Japanese NHK-style site (sitemap index with a
@@ -59,7 +66,15 @@ def demo(db: str, serve: bool, log_level: str, overrides: tuple[str, ...]) -> No
         python -m crawler demo
         python -m crawler demo --db /tmp/news.db
         python -m crawler demo --serve
+        python -m crawler demo --warc data/demo-news.warc.gz
     """
+    if warc_path:
+        from crawler.demo.warc import write_demo_warc
+
+        records = write_demo_warc(warc_path)
+        click.echo(f"Wrote {records} records (warcinfo, request, response, revisit, metadata) to {warc_path}")
+        click.echo(f"Ingest it with: news-crawler ingest {warc_path} --db data/archive.db")
+        return
     from scrapy.crawler import CrawlerProcess
 
     from crawler.cli.summary import summarize

@@ -8,7 +8,6 @@ there) and over the stored raw pages of its site in the database; a selector tha
 from __future__ import annotations
 
 import json
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import sqlite_utils
 
 from crawler.extract import extract_page
 from crawler.profiles import SiteProfile
-from crawler.storage.stored_pages import iter_stored_pages
+from crawler.storage.stored_pages import iter_stored_pages, load_body
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sites"
 FIXTURE_FIELDS = ("title", "blocks", "selector_misses")
@@ -68,10 +67,10 @@ def check_fixtures(profile: SiteProfile, report: ProfileReport, folder: Path = F
 
 
 def check_stored(profile: SiteProfile, report: ProfileReport, db: sqlite_utils.Database, limit: int) -> None:
-    for url, fetched_url, _, html_zlib, encoding in iter_stored_pages(db, profile.name):
+    for url, fetched_url, _, body_ref, encoding in iter_stored_pages(db, profile.name):
         if report.pages >= limit:
             break
-        text = zlib.decompress(html_zlib).decode(encoding or "utf-8", "replace")
+        text = load_body(body_ref).decode(encoding or "utf-8", "replace")
         page = extract_page(text, fetched_url, profile.selectors, True)
         report.pages += 1
         for name in page.selector_misses:

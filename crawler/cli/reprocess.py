@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -20,7 +19,7 @@ from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.profiles import SITES_DIR, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.storage import ArticleStore
-from crawler.storage.stored_pages import StoredPage, iter_stored_pages
+from crawler.storage.stored_pages import StoredPage, iter_stored_pages, load_body
 
 BATCH = 200
 
@@ -47,9 +46,9 @@ def _all_profiles() -> dict[str, SiteProfile]:
 
 def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None]:
     """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed."""
-    url, fetched_url, site, html_zlib, encoding = job
+    url, fetched_url, site, body_ref, encoding = job
     profile = _profile(site, fetched_url)
-    text = zlib.decompress(html_zlib).decode(encoding or "utf-8", "replace")
+    text = load_body(body_ref).decode(encoding or "utf-8", "replace")
     article_url = any(p.search(fetched_url) for p in profile.article_urls) if profile and profile.article_urls else None
     try:
         page = extract_page(text, fetched_url, profile.selectors if profile else None, article_url)

@@ -7,7 +7,7 @@ override the politeness settings for their local server.
 from __future__ import annotations
 
 BOT_NAME = "news-crawler"
-SPIDER_MODULES = ["crawler.crawl.spider"]
+SPIDER_MODULES = ["crawler.crawl.spider", "crawler.crawl.archive"]
 
 
 # --- our components --------------------------------------------------------
@@ -27,6 +27,8 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.crawl.fingerprint.CanonicalFingerprinter"
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    # An archived record is answered from its WARC file before anything else (crawler/crawl/archive.py).
+    "crawler.crawl.archive.ArchiveMiddleware": 10,
     "crawler.crawl.middlewares.ContactUserAgentMiddleware": 50,
     # A 304 to an incremental run's conditional GET stops here (crawler/crawl/incremental.py).
     "crawler.crawl.incremental.NotModifiedMiddleware": 560,
@@ -36,6 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.faults.SiteBudgetMiddleware": 580,
     "crawler.crawl.faults.PrivateAddressMiddleware": 585,
     "crawler.crawl.faults.OffsiteRedirectMiddleware": 590,
+    # NEWS_WARC_DIR: responses written to WARC as they came off the wire (before decompression).
+    "crawler.crawl.archive.WarcRecorder": 950,
 }
 
 # Stored articles are requested again only when due or changed (crawler/crawl/incremental.py).

@@ -77,6 +77,7 @@ def check_start_url(url: str) -> None:
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    needs_start = True  # start URLs or a profile (the archive spider reads files instead)
 
     def __init__(
         self,
@@ -97,7 +98,7 @@ class NewsSpider(scrapy.Spider):
         if not urls and self.profile:
             urls = list(self.profile.entry_points)
         self.frontier: Frontier | None = None  # the shared frontier in the distributed mode (from_crawler)
-        if not urls and not distributed:
+        if not urls and not distributed and self.needs_start:
             raise SpiderArgumentError("nothing to crawl: give -a start_urls=URL[,URL...] or -a site=NAME")
         for url in urls:
             check_start_url(url)
@@ -181,10 +182,22 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(key, count)
 
-    def decide(self, url: str, kind: str, reason: str, signals: dict[str, Any] | None = None, links: int = 0) -> None:
-        """Record why a page is (or is not) an article: counted, and stored in `decisions`."""
+    def decide(
+        self,
+        url: str,
+        kind: str,
+        reason: str,
+        signals: dict[str, Any] | None = None,
+        links: int = 0,
+        origin: Any = None,
+    ) -> None:
+        """Record why a page is (or is not) an article: counted, and stored in `decisions`.
+        origin: the archive record the page came from (`news_warc` of an ingested page), which
+        storage marks as done with the decision."""
         self._inc(f"news/decisions/{kind}/{reason}")
         decision = {"url": url, "kind": kind, "reason": reason, "signals": signals or {}, "links": links}
+        if origin is not None:
+            decision["warc"] = origin
         self.crawler.signals.send_catch_log(page_decided, decision=decision)
 
     def profile_for(self, url: str) -> SiteProfile | None:
@@ -232,7 +245,9 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             self._inc("news/pages/non_html")
             ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            self.decide(response.url, "other", "non_html", {"content_type": ctype})
+            self.decide(
+                response.url, "other", "non_html", {"content_type": ctype}, origin=response.meta.get("news_warc")
+            )
             logger.info("skipped non-HTML response %s (%s)", response.url, ctype)
             return
         async for result in self._parse_html(response):
@@ -317,6 +332,7 @@ class NewsSpider(scrapy.Spider):
 
     async def _parse_html(self, response: HtmlResponse) -> AsyncIterator[Any]:
         url = strip_fragment(response.url)
+        origin = response.meta.get("news_warc")
         profile = self.profile_for(url)
         decoded = redecode(response.text, response.body, response.encoding)
         if decoded.repaired:
@@ -331,12 +347,12 @@ class NewsSpider(scrapy.Spider):
             )
         except ExtractError as exc:
             self._inc("news/extract/unparseable")
-            self.decide(url, "other", "unparseable", {"error": str(exc)[:200]})
+            self.decide(url, "other", "unparseable", {"error": str(exc)[:200]}, origin=origin)
             logger.warning("could not parse %s: %s", url, exc)
             return
         except Exception as exc:  # a bug on hostile input must not end the crawl
             self._inc(f"news/extract/error/{type(exc).__name__}")
-            self.decide(url, "other", "extract_error", {"error": f"{type(exc).__name__}: {exc}"[:200]})
+            self.decide(url, "other", "extract_error", {"error": f"{type(exc).__name__}: {exc}"[:200]}, origin=origin)
             logger.exception("extraction failed on %s", url)
             return
         for warning in page.warnings:
@@ -349,7 +365,9 @@ class NewsSpider(scrapy.Spider):
             yield request
         # A page with no readable text (drawn by JavaScript, or empty) is not a list of links.
         kind = "article" if page.is_article else "other" if page.page_kind_reason == "no_text" else "listing"
-        self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow))
+        # An article's record is marked done when its item is stored, not with this decision.
+        self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow),
+                    origin=None if page.is_article else origin)  # fmt: skip
         if not page.is_article:
             self._inc("news/pages/listing")
             return
@@ -361,6 +379,9 @@ class NewsSpider(scrapy.Spider):
             at = next((i for i, s in enumerate(published) if s["source"] in {"visible", "url"}), len(published))
             published.insert(at, listed)
         modified = [{"raw": raw, "source": source} for raw, source in page.modified_candidates]
+        if response.meta.get("news_last_modified"):
+            # An archived response's HTTP Last-Modified: the weakest modified signal, after the page's.
+            modified.append({"raw": response.meta["news_last_modified"], "source": "http:last-modified"})
         tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
         yield Article(
             url=storage_url(url, page.canonical_url),
@@ -379,7 +400,8 @@ class NewsSpider(scrapy.Spider):
             timezone=tz,
             timezone_source=tz_source,
             extractor=page.extractor,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            # When the page was fetched: now, or for an archived page the record's WARC-Date.
+            fetched_at=response.meta.get("news_fetched_at") or datetime.now(UTC).isoformat(timespec="seconds"),
             http_status=response.status,
             encoding=decoded.encoding,
         )
@@ -398,6 +420,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        origin = request.meta.get("news_warc")
         if self.frontier is not None:
             self.frontier.ack(request)  # the request has ended (an error is its result)
         if isinstance(failure.value, HttpError):
@@ -405,14 +428,15 @@ class NewsSpider(scrapy.Spider):
             if request.callback == self.parse_robots:
                 return  # no robots.txt: nothing announced
             self._inc(f"news/fetch/http_{status}")
-            self.decide(request.url, "other", f"http_{status}")
+            self.decide(request.url, "other", f"http_{status}", origin=origin)
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(NotModified):
             return  # a stored article the server says is unchanged (304): counted and recorded
         elif failure.check(FaultDrop):
             # Dropped by a rule for a hostile web (crawler/crawl/faults.py): counted there, decided here.
             value = failure.value
-            self.decide(getattr(value, "url", None) or request.url, "other", getattr(value, "reason", "dropped"))
+            self.decide(getattr(value, "url", None) or request.url, "other", getattr(value, "reason", "dropped"),
+                        origin=origin)  # fmt: skip
         elif failure.check(IgnoreRequest):
             # Forbidden by robots.txt (counted by Scrapy as robotstxt/forbidden), or filtered.
             if "robots.txt" in failure.getErrorMessage():
@@ -424,5 +448,5 @@ class NewsSpider(scrapy.Spider):
             name = failure.type.__name__ if failure.type else "Error"
             self._inc(f"news/fetch/error/{name}")
             if request.callback != self.parse_robots:
-                self.decide(request.url, "other", f"fetch_error/{name}")
+                self.decide(request.url, "other", f"fetch_error/{name}", origin=origin)
             logger.warning("failed to fetch %s: %s", request.url, failure.getErrorMessage())

@@ -319,6 +319,32 @@ def m012_band_key_filter(db: sqlite_utils.Database) -> None:
     bandfilter.build(db)
 
 
+def m013_web_archives(db: sqlite_utils.Database) -> None:
+    """WARC in and out (crawler/archive): raw pages kept as a pointer into a WARC file instead of a
+    blob; the WARC files ingested, with their state and counts; and, while a file is being
+    ingested, the offsets of its records already stored (so a killed ingest goes on from there)."""
+    db.table("pages").add_column("warc_file", str)  # the WARC file holding the response record
+    db.table("pages").add_column("warc_offset", int)  # where that record starts in the file
+    db.table("warc_files").create(
+        {
+            "id": int,
+            "name": str,  # file name (or the URL's last path segment)
+            "source": str,  # the path or URL given to `ingest`
+            "size": int,
+            "head_sha256": str,  # digest of the first MiB: the same file under another name is the same file
+            "state": str,  # running | done
+            "records": int,  # records read (every type)
+            "counts": str,  # JSON: records by what happened to them (response_html, request, not_html, ...)
+            "crawl_id": int,  # the run that last worked on it
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk="id",
+    )
+    db.table("warc_files").create_index(["name", "size", "head_sha256"], unique=True)
+    db.table("warc_done").create({"file_id": int, "offset": int}, pk=("file_id", "offset"))
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -332,6 +358,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m010_new_band_keys,
     m011_middle_band_keys,
     m012_band_key_filter,
+    m013_web_archives,
 ]
 
 

@@ -11,15 +11,24 @@ from crawler.storage.sql import dumps
 
 
 def page_row(
-    url: str, body: bytes, crawl_id: int | None, fetched_at: str | None, status: int | None, encoding: str | None
+    url: str,
+    body: bytes,
+    crawl_id: int | None,
+    fetched_at: str | None,
+    status: int | None,
+    encoding: str | None,
+    warc: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A `pages` row: the raw response body, compressed, kept for re-processing."""
+    """A `pages` row: the raw response body, compressed, kept for re-processing; or, when the
+    response was written to a WARC file (NEWS_WARC_DIR), a pointer to its record instead."""
     return {
         "url": url,
         "fetched_at": fetched_at,
         "http_status": status,
         "encoding": encoding,
-        "html_zlib": zlib.compress(body, 6),
+        "html_zlib": None if warc else zlib.compress(body, 6),
+        "warc_file": warc[0] if warc else None,
+        "warc_offset": warc[1] if warc else None,
         "crawl_id": crawl_id,
     }
 

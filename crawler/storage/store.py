@@ -14,6 +14,7 @@ import sqlite_utils
 
 from crawler.config import NewsConfig
 from crawler.storage import boilerplate as model
+from crawler.storage.archives import record_done
 from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
 from crawler.storage.fetchstate import record_not_modified, record_seen
 from crawler.storage.neardup import NearDuplicates
@@ -87,6 +88,7 @@ class ArticleStore:
         seen: list[dict[str, Any]] | None = None,
         not_modified: list[str] | None = None,
         signatures: dict[str, bytes | None] | None = None,
+        archived: list[tuple[int, int]] | None = None,
     ) -> dict[str, int]:
         # One transaction for the whole batch: a crash or a full disk leaves all of it or none
         # (sqlite-utils commits each write made outside a transaction on its own).
@@ -95,6 +97,7 @@ class ArticleStore:
             record_pages(self.db, pages)
             record_drops(self.db, drops)
             record_decisions(self.db, decisions or [])
+            record_done(self.db, archived or [])
             if not_modified:
                 counts["not_modified"] = record_not_modified(self.db, not_modified, now_iso())
         return counts

@@ -79,6 +79,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
             "seen": self.seen,
             "not_modified": self.not_modified,
             "signatures": self.signatures,
+            "archived": self.archived,
         }
         counters = self._counter_deltas()
         if not any(batch.values()) and not acks and not counters:
@@ -103,7 +104,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
         self.stats.inc_value("news/redis/batches_pushed")
         self.stats.inc_value("news/redis/articles_pushed", len(self.buffer))
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
-        self.seen, self.not_modified, self.signatures = [], [], {}
+        self.seen, self.not_modified, self.signatures, self.archived = [], [], {}, []
 
     def _flush_soon(self) -> None:
         self.flush()  # a push to Redis: quick, and in order with the acks it carries

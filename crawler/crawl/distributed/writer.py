@@ -84,6 +84,7 @@ class Writer:
                 batch["seen"],
                 batch["not_modified"],
                 batch["signatures"],
+                [tuple(r) for r in batch.get("archived") or []],
             )
             for key, value in counts.items():
                 self.totals[key] = self.totals.get(key, 0) + value

@@ -127,6 +127,7 @@ class Batch(NamedTuple):
     seen: list[dict[str, Any]]
     not_modified: list[str]
     signatures: dict[str, bytes | None]
+    archived: list[tuple[int, int]]  # WARC records (file id, offset) whose outcome this batch stores
 
 
 class LocalStoragePipeline:
@@ -150,6 +151,7 @@ class LocalStoragePipeline:
         self.seen: list[dict[str, Any]] = []  # fetch_state rows of the articles in the buffer
         self.not_modified: list[str] = []
         self.signatures: dict[str, bytes | None] = {}  # MinHash of each buffered body, by URL
+        self.archived: list[tuple[int, int]] = []  # ingested records whose outcome is buffered
         self.batch_size = config.db_batch_size
         self.pool = WorkPool.of(crawler)
         self.store: ArticleStore | None = None
@@ -221,7 +223,8 @@ class LocalStoragePipeline:
         if self.config.store_raw:
             encoding = item.get("encoding") or getattr(response, "encoding", None)
             fetched = item.get("fetched_at") or now_iso()
-            self.pages.append(page_row(url, response.body, self.crawl_id, fetched, response.status, encoding))
+            warc = response.meta.get("news_warc_written") if response.request is not None else None
+            self.pages.append(page_row(url, response.body, self.crawl_id, fetched, response.status, encoding, warc))
 
     def _seen(self, article_url: str, response: Response) -> None:
         """The fetch_state row(s) of a stored article: under the URL requested (before any
@@ -250,6 +253,7 @@ class LocalStoragePipeline:
         if response is not None and adapter.get("url"):
             self._page(adapter["url"], response, adapter)
             self._seen(adapter["url"], response)
+        self._archived(response)
         if len(self.buffer) >= self.batch_size:
             return self._flush_soon()
         return None
@@ -272,11 +276,21 @@ class LocalStoragePipeline:
         )
         if url and response is not None:
             self._page(url, response, adapter)
+        self._archived(response)
         if len(self.drops) >= self.batch_size:
             return self._flush_soon()
         return None
 
+    def _archived(self, response: Response | None) -> None:
+        """An ingested record's outcome is in the buffers: mark it done with them (resuming)."""
+        origin = response.meta.get("news_warc") if response is not None and response.request is not None else None
+        if origin is not None and origin[0] is not None:
+            self.archived.append((origin[0], origin[1]))
+
     def page_decided(self, decision: dict[str, Any]) -> None:
+        origin = decision.pop("warc", None)
+        if origin is not None and origin[0] is not None:
+            self.archived.append((origin[0], origin[1]))
         self.decisions.append({**decision, "crawl_id": self.crawl_id, "decided_at": now_iso()})
         if len(self.decisions) >= self.batch_size * 4 and (self._starting is None or self._starting.done()):
             # Sent with send_catch_log, which does not wait: the write is started, not awaited
@@ -313,9 +327,9 @@ class LocalStoragePipeline:
 
     def _take(self) -> Batch:
         batch = Batch(self.buffer, self.pages, self.drops, self.decisions, self.seen, self.not_modified,
-                      self.signatures)  # fmt: skip
+                      self.signatures, self.archived)  # fmt: skip
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
-        self.seen, self.not_modified, self.signatures = [], [], {}
+        self.seen, self.not_modified, self.signatures, self.archived = [], [], {}, []
         return batch
 
     def _put_back(self, batch: Batch) -> None:
@@ -323,12 +337,13 @@ class LocalStoragePipeline:
         self.buffer[:0], self.pages[:0], self.drops[:0] = batch.articles, batch.pages, batch.drops
         self.decisions[:0], self.seen[:0], self.not_modified[:0] = batch.decisions, batch.seen, batch.not_modified
         self.signatures = {**batch.signatures, **self.signatures}
+        self.archived[:0] = batch.archived
 
     def _write(self, batch: Batch) -> dict[str, int]:
         assert self.store is not None
         return self.store.write_batch(
             batch.articles, batch.pages, batch.drops, self.crawl_id, batch.decisions, batch.seen,
-            batch.not_modified, batch.signatures,
+            batch.not_modified, batch.signatures, batch.archived,
         )  # fmt: skip
 
     def flush(self) -> None:

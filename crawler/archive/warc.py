@@ -1,0 +1,182 @@
+"""Reading WARC files (ISO 28500), plain or gzipped a record a member, with warcio.
+
+Pure: no Scrapy, no SQL. `scan` walks a file once and says what each record is (its offset,
+type, URL, date, status, content type) without reading bodies; `read_response` reads one
+response record back from its offset, its payload decoded (chunked transfer and gzip/deflate
+content encodings undone), as the page the server sent.
+
+A damaged file does not end the walk: a record warcio cannot read (a corrupt gzip member, a
+broken header) is reported as one `corrupt` record and the walk resumes at the next gzip member
+or the next `WARC/1.x` header after it; a record cut short at the end of the file is reported as
+`truncated`. A file that does not begin with a WARC record is refused (NotWarcError).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+WARC_MAGIC = re.compile(rb"WARC/1\.[01]\r?\n")
+SCAN_BLOCK = 1 << 20  # bytes read at a time when looking for the next record after damage
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class NotWarcError(ValueError):
+    """The file is not a WARC file; the message is one line and names it."""
+
+
+@dataclass
+class Record:
+    """One record of a WARC file, as the walk saw it (no body)."""
+
+    offset: int  # where the record (its gzip member) starts in the file
+    kind: str  # "response", "request", "revisit", "metadata", "warcinfo", ..., or "corrupt" / "truncated"
+    url: str | None = None  # WARC-Target-URI
+    date: str | None = None  # WARC-Date, ISO-8601 UTC
+    status: int | None = None  # HTTP status of a response
+    content_type: str | None = None  # HTTP Content-Type of a response (lower case, no parameters)
+    error: str | None = None  # what was wrong with a corrupt or truncated record
+    headers: dict[str, str] = field(default_factory=dict)  # a few HTTP headers of a response
+
+    @property
+    def is_html(self) -> bool:
+        return (self.content_type or "") in HTML_TYPES
+
+
+def is_gzip(path: str | Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(3) == GZIP_MAGIC
+
+
+def check_warc(path: str | Path) -> None:
+    """Raise NotWarcError unless the file starts with a WARC record (plain or gzipped)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(3)
+            fh.seek(0)
+            if head == GZIP_MAGIC:
+                with gzip.GzipFile(fileobj=fh) as inner:
+                    first = inner.read(16)
+            else:
+                first = fh.read(16)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise NotWarcError(f"{path}: not a WARC file ({exc})") from exc
+    if not WARC_MAGIC.match(first):
+        raise NotWarcError(f"{path}: not a WARC file (it does not begin with a WARC/1.0 or WARC/1.1 record)")
+
+
+def _header(record: Any, name: str) -> str | None:
+    value = record.rec_headers.get_header(name)
+    return str(value) if value is not None else None
+
+
+def _describe(record: Any, offset: int) -> Record:
+    kind = record.rec_type or "unknown"
+    out = Record(offset=offset, kind=kind, url=_header(record, "WARC-Target-URI"), date=_header(record, "WARC-Date"))
+    if kind == "response" and record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        out.status = int(status) if status and str(status).isdigit() else None
+        ctype = record.http_headers.get_header("Content-Type") or ""
+        out.content_type = ctype.split(";")[0].strip().lower() or None
+        for name in ("Date", "Last-Modified", "Content-Language"):
+            value = record.http_headers.get_header(name)
+            if value:
+                out.headers[name] = value
+    return out
+
+
+def _next_start(fh: IO[bytes], after: int, gzipped: bool) -> int | None:
+    """The offset of the next plausible record start after a damaged one, or None at the end."""
+    pattern = re.compile(re.escape(GZIP_MAGIC)) if gzipped else WARC_MAGIC
+    position = after + 1
+    while True:
+        fh.seek(position)
+        block = fh.read(SCAN_BLOCK + 16)
+        if not block:
+            return None
+        match = pattern.search(block)
+        while match is not None:
+            candidate = position + match.start()
+            if _readable_at(fh, candidate, gzipped):
+                return candidate
+            match = pattern.search(block, match.start() + 1)
+        if len(block) <= SCAN_BLOCK:
+            return None
+        position += SCAN_BLOCK
+
+
+def _readable_at(fh: IO[bytes], offset: int, gzipped: bool) -> bool:
+    fh.seek(offset)
+    if not gzipped:
+        return True
+    try:
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(4096), 16)
+    except zlib.error:
+        return False
+    return bool(WARC_MAGIC.match(head))
+
+
+def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
+    """Every record of the file from offset `start`, in order; damage is reported, not raised."""
+    gzipped = is_gzip(path)
+    with open(path, "rb") as fh:
+        size = fh.seek(0, io.SEEK_END)
+        position: int | None = start
+        while position is not None and position < size:
+            fh.seek(position)
+            iterator = ArchiveIterator(fh, no_record_parse=False)
+            last = position
+            try:
+                for record in iterator:
+                    last = iterator.get_record_offset()  # absolute: warcio counts from the file's start
+                    yield _describe(record, last)
+                position = None  # the walk reached the end
+            except Exception as exc:  # warcio on a damaged record: several kinds; the walk goes on
+                at = _offset_after(iterator, last)
+                following = _next_start(fh, at, gzipped)
+                # Damage with no record after it is a file cut short (a killed download or copy).
+                kind = "truncated" if following is None else "corrupt"
+                yield Record(offset=at, kind=kind, error=f"{type(exc).__name__}: {exc}"[:200])
+                position = following
+
+
+def _offset_after(iterator: Any, last: int) -> int:
+    """Where the damaged record starts: warcio's offset of the record it was reading."""
+    try:
+        offset = int(iterator.offset)
+    except (AttributeError, TypeError, ValueError):
+        return last
+    return max(offset, last)
+
+
+def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, str]], bytes, dict[str, str | None]]:
+    """The response record at offset: (status, HTTP headers, decoded payload, WARC fields).
+
+    Raises ValueError when the bytes at offset are not a readable response record."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        try:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    raise ValueError(f"{path}@{offset}: a {record.rec_type} record, not a response")
+                status = int(record.http_headers.get_statuscode() or 0)
+                headers = [(k, v) for k, v in record.http_headers.headers]
+                body = record.content_stream().read()
+                warc = {
+                    "date": _header(record, "WARC-Date"),
+                    "url": _header(record, "WARC-Target-URI"),
+                    "record_id": _header(record, "WARC-Record-ID"),
+                }
+                return status, headers, body, warc
+        except Exception as exc:  # a damaged record, whatever warcio raises for it
+            raise ValueError(f"{path}@{offset}: {type(exc).__name__}: {exc}") from exc
+    raise ValueError(f"{path}@{offset}: no record there")

@@ -1,0 +1,107 @@
+"""Writing WARC files (ISO 28500) with warcio: rotating, gzipped a record a member, each file
+opening with a `warcinfo` record, each response with its request beside it.
+
+Pure: no Scrapy, no SQL. A response record carries WARC-Target-URI, WARC-Date, the payload and
+block digests (sha1, as readers expect), and the server's IP address when known; the request
+record is tied to it by WARC-Concurrent-To. Files are named
+`news-<UTC start>-<serial>.warc.gz` and rotated when they pass `max_bytes`; a file being written
+ends in `.open` until it is closed, so a reader never takes a half-written file for a whole one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB, as Common Crawl's files
+
+
+class WarcWriter:
+    def __init__(self, directory: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, software: str | None = None) -> None:
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.software = software or "news-crawler"
+        self.serial = 0
+        self.stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        self.path: Path | None = None
+        self._fh: io.BufferedWriter | None = None
+        self._warc: WARCWriter | None = None
+
+    def _final_name(self, path: Path) -> Path:
+        return path.with_name(path.name.removesuffix(".open"))
+
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.serial += 1
+        name = f"news-{self.stamp}-{os.getpid()}-{self.serial:05d}.warc.gz"
+        self.path = self.directory / (name + ".open")
+        self._fh = open(self.path, "wb")
+        self._warc = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        info = {
+            "software": self.software,
+            "hostname": socket.gethostname(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        }
+        self._warc.write_record(self._warc.create_warcinfo_record(name, info))
+
+    def write(
+        self,
+        url: str,
+        method: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        ip: str | None = None,
+        reason: str = "",
+    ) -> tuple[str, int]:
+        """Write a response record and its request; return (final file path, response offset)."""
+        if self._fh is None or self._fh.tell() >= self.max_bytes:
+            self.close()
+            self._open()
+        assert self._warc is not None and self._fh is not None and self.path is not None
+        date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        http = StatusAndHeaders(f"{status} {reason or 'OK'}".strip(), response_headers, protocol="HTTP/1.1")
+        extra = {"WARC-Date": date}
+        if ip:
+            extra["WARC-IP-Address"] = ip
+        response = self._warc.create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http, warc_headers_dict=extra
+        )
+        offset = self._fh.tell()
+        self._warc.write_record(response)
+        path = urlsplit_path(url)
+        request_http = StatusAndHeaders(f"{method} {path} HTTP/1.1", request_headers, is_http_request=True)
+        request = self._warc.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=request_http,
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
+        self._warc.write_record(request)
+        return str(self._final_name(self.path).resolve()), offset
+
+    def close(self) -> None:
+        if self._fh is not None and self.path is not None:
+            self._fh.close()
+            self.path.rename(self._final_name(self.path))
+        self._fh = None
+        self._warc = None
+
+
+def urlsplit_path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -1,0 +1,379 @@
+"""Web archives through the crawl: WARC records in as Scrapy responses (spider `news-archive`,
+`news-crawler ingest`), and fetched responses out as WARC records (NEWS_WARC_DIR).
+
+In: the spider's start() walks each WARC file and yields, for every HTTP response record, a
+request for the record's URL that carries where the record is (`news_warc_path`, `news_warc`);
+`ArchiveMiddleware`, first in the downloader chain, answers it from the file, so nothing is
+fetched and the response goes through exactly what a fetched page goes through: the news
+spider's parse, the page decision, extraction, every pipeline, storage, boilerplate learning and
+near-duplicates. The record's WARC-Date is the fetch time; its HTTP Last-Modified is a modified
+signal. Records that are not pages (request, metadata, revisit, warcinfo), damaged records and
+records the filters leave out are counted by reason, per file. An ingest run never uses the
+network: a request without a record behind it (a redirect, a listing's link) is dropped and
+recorded.
+
+Out: `WarcRecorder`, last before the download, writes each response (and its request) as it came
+off the wire to rotating gzipped WARC files (crawler/archive/writer.py) and tells storage where
+the record is, so `pages` keeps a pointer instead of a compressed copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Request, Response
+from scrapy.responsetypes import responsetypes
+
+from crawler.archive.warc import Record, read_response, scan
+from crawler.archive.writer import WarcWriter
+from crawler.config import NewsConfig
+from crawler.crawl.faults import FaultDrop
+from crawler.crawl.spider import NewsSpider, SpiderArgumentError, _split
+from crawler.discovery.feeds import parse_listing
+from crawler.discovery.urls import netloc, strip_fragment
+from crawler.profiles import ProfileError, get_profile, host_matches
+
+logger = logging.getLogger(__name__)
+
+LISTING_TYPES = ("xml", "rss", "atom")
+LISTING_SUFFIXES = (".xml", ".xml.gz", ".rss", ".atom")
+# The payload is stored decoded (warcio undoes chunked transfer and content encodings), so the
+# headers that described the encoded form no longer hold.
+ENCODING_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass
+class ArchiveFile:
+    """One WARC file of an ingest run: its id in `warc_files` (None outside `news-crawler
+    ingest`), its path, and the offsets of its records already stored by an earlier run."""
+
+    id: int | None
+    path: str
+    done: set[int] = field(default_factory=set)
+
+
+def _iso(date: str | None) -> str | None:
+    if not date:
+        return None
+    try:
+        return datetime.fromisoformat(date.replace("Z", "+00:00")).astimezone(UTC).isoformat(timespec="seconds")
+    except ValueError:
+        return None
+
+
+class ArchiveSpider(NewsSpider):
+    """`scrapy crawl news-archive -a warc=FILE[,FILE...]` (or `news-crawler ingest`, which adds the
+    registry of files, resuming and URLs of WARC files). Filters: -a site=PROFILE|HOST[,...],
+    -a language=ja[,en], -a since=YYYY-MM-DD, -a until=YYYY-MM-DD (the record's WARC-Date, UTC),
+    -a url_pattern=REGEX."""
+
+    name = "news-archive"
+    needs_start = False
+    custom_settings = {
+        # The pages were fetched when the archive was made: no robots.txt, delays or retries now.
+        "ROBOTSTXT_OBEY": False,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS": 32,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+        "RETRY_ENABLED": False,
+        "REDIRECT_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "NEWS_INCREMENTAL": False,
+        "NEWS_ARCHIVE_ONLY": True,
+    }
+
+    def __init__(
+        self,
+        warc: str | None = None,
+        files: list[ArchiveFile] | None = None,
+        site: str | None = None,
+        language: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        url_pattern: str | None = None,
+        tz: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(None, None, tz, 0, *args, **kwargs)
+        self.files = list(files or []) + [ArchiveFile(None, path) for path in _split(warc)]
+        if not self.files:
+            raise SpiderArgumentError("nothing to ingest: give -a warc=FILE[,FILE...]")
+        self.site_filters = _split(site)
+        for name in self.site_filters:
+            if "." not in name and ":" not in name:
+                try:
+                    get_profile(name)
+                except ProfileError as exc:
+                    raise SpiderArgumentError(str(exc)) from exc
+        self.languages = {x.lower() for x in _split(language)}
+        self.since = self._day(since, "since")
+        self.until = self._day(until, "until")
+        try:
+            self.url_pattern = re.compile(url_pattern) if url_pattern else None
+        except re.error as exc:
+            raise SpiderArgumentError(f"url_pattern {url_pattern!r} is not a regular expression: {exc}") from exc
+        self.counts: dict[int | None, Counter[str]] = {}  # per file: records by what happened to them
+        self.records: Counter[int | None] = Counter()  # per file: records read
+        self.read_whole: set[int | None] = set()  # files walked to their end
+        self.bytes_total = 0
+        self.bytes_read = 0
+
+    @staticmethod
+    def _day(value: str | None, name: str) -> str | None:
+        if not value:
+            return None
+        try:
+            return datetime.strptime(value, "%Y-%m-%d").date().isoformat()
+        except ValueError as exc:
+            raise SpiderArgumentError(f"{name} must be a day, YYYY-MM-DD, not {value!r}") from exc
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArchiveSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.follow_depth = 0  # an archive is read, never crawled: no link is followed
+        assert isinstance(spider, ArchiveSpider)
+        return spider
+
+    # -- which records become pages ------------------------------------------
+
+    def _site_ok(self, url: str) -> bool:
+        if not self.site_filters:
+            return True
+        host = netloc(url).split(":")[0]
+        for name in self.site_filters:
+            if "." in name or ":" in name:
+                wanted = name.lower().removeprefix("www.")
+                if host == wanted or host.endswith("." + wanted) or netloc(url) == name.lower():
+                    return True
+            elif host_matches(url, get_profile(name)):
+                return True
+        return False
+
+    def skip_reason(self, record: Record) -> str | None:
+        """Why a record is not made a page (counted under this name), or None."""
+        if record.kind != "response":
+            return record.kind  # request, metadata, revisit, warcinfo, resource, corrupt, truncated
+        if not record.url or not record.url.startswith(("http://", "https://")):
+            return "no_http_url"
+        day = (_iso(record.date) or "")[:10]
+        if (self.since and day < self.since) or (self.until and day > self.until):
+            return "filtered_date"
+        if not self._site_ok(record.url):
+            return "filtered_site"
+        if self.url_pattern is not None and not self.url_pattern.search(record.url):
+            return "filtered_url"
+        if any(pattern.search(record.url) for pattern in self.deny_for(record.url)):
+            return "denied_by_profile"  # as a crawl never requests what the site's profile denies
+        return None
+
+    def _count(self, file_id: int | None, reason: str) -> None:
+        self.counts.setdefault(file_id, Counter())[reason] += 1
+        self._inc(f"news/archive/{reason}")
+
+    def listed_dates(self, path: str) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """A first pass over the file's sitemaps and feeds: the date each lists for a URL, which a
+        crawl hands to the page it fetches from the listing (a signal below the page's own)."""
+        listed: dict[str, tuple[str | None, str | None, str | None]] = {}
+        for record in scan(path):
+            if record.kind != "response" or record.status != 200 or not record.url:
+                continue
+            xmlish = any(t in (record.content_type or "") for t in LISTING_TYPES)
+            if not xmlish and not record.url.split("?")[0].endswith(LISTING_SUFFIXES):
+                continue
+            try:
+                listing = parse_listing(read_response(path, record.offset)[2])
+            except (ValueError, OSError, EOFError):
+                continue
+            for entry in listing.entries:
+                if entry.published_raw:
+                    url = strip_fragment(urljoin(record.url, entry.url))
+                    listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw)
+        return listed
+
+    async def start(self) -> AsyncIterator[Any]:
+        for archive in self.files:
+            self.counts.setdefault(archive.id, Counter())
+            listed = self.listed_dates(archive.path)
+            for record in scan(archive.path):
+                self.records[archive.id] += 1
+                self._inc("news/archive/records")
+                reason = self.skip_reason(record)
+                if reason is not None:
+                    self._count(archive.id, reason)
+                    if reason in {"corrupt", "truncated"}:
+                        logger.warning(
+                            "%s: %s record at offset %d (%s)", archive.path, reason, record.offset, record.error
+                        )
+                    continue
+                if record.offset in archive.done:
+                    self._count(archive.id, "already_stored")
+                    continue
+                self._count(archive.id, "response")
+                assert record.url is not None
+                raw, source, changed = listed.get(strip_fragment(record.url), (None, None, None))
+                yield scrapy.Request(
+                    record.url,
+                    callback=self.parse,
+                    errback=self.on_error,
+                    dont_filter=True,  # the same URL twice in an archive: both records are read
+                    meta={
+                        "news_warc": (archive.id, record.offset),
+                        "news_warc_path": archive.path,
+                        "news_fetched_at": _iso(record.date),
+                        "news_last_modified": record.headers.get("Last-Modified"),
+                        "news_depth": 0,
+                        "news_listing_date": raw,
+                        "news_listing_date_source": source,
+                        "news_listing_changed": changed or raw,
+                        "dont_redirect": True,
+                        "dont_retry": True,
+                    },
+                )
+            self.read_whole.add(archive.id)
+
+    # -- pages ---------------------------------------------------------------
+
+    def _parse_listing(self, response: Response, kind: str) -> Any:
+        # A sitemap or feed inside an archive is a listing; its entries are not fetched.
+        self.decide(response.url, "listing", kind, {"archived": True}, origin=response.meta.get("news_warc"))
+        return iter(())
+
+    async def _parse_html(self, response: Any) -> AsyncIterator[Any]:
+        async for result in super()._parse_html(response):
+            language = (result.get("language") or "").lower() if isinstance(result, scrapy.Item) else None
+            if self.languages and language is not None and language.split("-")[0] not in self.languages:
+                # The page's own decision said article; this one, later, says why it is not stored.
+                self.decide(response.url, "other", "filtered_language", {"language": language},
+                            origin=response.meta.get("news_warc"))  # fmt: skip
+                self._count(response.meta.get("news_warc", (None,))[0], "filtered_language")
+                continue
+            yield result
+
+
+class ArchiveMiddleware:
+    """Downloader middleware, first in the chain: a request for an archived record is answered
+    from its WARC file. In an ingest run (NEWS_ARCHIVE_ONLY), any other request is dropped and
+    recorded (`archive_only`): reading an archive never touches the network."""
+
+    def __init__(self, archive_only: bool) -> None:
+        self.archive_only = archive_only
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        return cls(crawler.settings.getbool("NEWS_ARCHIVE_ONLY"))
+
+    def process_request(self, request: Request) -> Response | None:
+        path = request.meta.get("news_warc_path")
+        if path is None:
+            if self.archive_only:
+                raise FaultDrop("archive_only", f"not fetched in an archive run: {request.url}")
+            return None
+        offset = request.meta["news_warc"][1]
+        try:
+            status, headers, body, _ = read_response(path, offset)
+        except ValueError as exc:
+            raise FaultDrop("archive_unreadable", str(exc)[:300]) from exc
+        kept = [(k, v) for k, v in headers if k.lower() not in ENCODING_HEADERS]
+        ctype = next((v for k, v in kept if k.lower() == "content-type"), "")
+        cls = responsetypes.from_args(headers={b"Content-Type": ctype.encode("latin-1")}, url=request.url, body=body)
+        return cls(url=request.url, status=status, headers=kept, body=body, request=request)
+
+
+class WarcRecorder:
+    """Downloader middleware, last before the download (NEWS_WARC_DIR): every response, and the
+    request that asked for it, written to WARC as they came off the wire (before decompression
+    and redirects), with a `warcinfo` record at the start of each file. The record's place goes
+    in `response.meta["news_warc_written"]`, where storage finds it for `pages`."""
+
+    def __init__(self, writer: WarcWriter) -> None:
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
+        config = NewsConfig.from_settings(crawler.settings)
+        if not config.warc_dir or crawler.settings.getbool("NEWS_ARCHIVE_ONLY"):
+            raise NotConfigured("NEWS_WARC_DIR is not set: raw pages are kept in the database")
+        recorder = cls(WarcWriter(config.warc_dir, config.warc_max_bytes, software=crawler.settings.get("USER_AGENT")))
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "news_warc_path" in request.meta:  # read from an archive: already in one
+            return response
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]
+        req_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs]
+        place = self.writer.write(
+            url=response.url,
+            method=request.method,
+            request_headers=req_headers,
+            status=response.status,
+            response_headers=headers,
+            body=response.body,
+            ip=str(response.ip_address) if response.ip_address else None,
+        )
+        response.meta["news_warc_written"] = place
+        return response
+
+    def spider_closed(self) -> None:
+        self.writer.close()
+
+
+class WarcDownloadSpider(scrapy.Spider):
+    """`news-crawler ingest` with http(s) URLs of WARC files: each fetched through Scrapy (robots.txt,
+    the User-Agent, retries) into a local folder, then ingested like a local file. A file already
+    downloaded whole (its `.part` renamed) is not fetched again."""
+
+    name = "news-warc-download"
+    custom_settings = {"DOWNLOAD_MAXSIZE": 0, "DOWNLOAD_WARNSIZE": 0, "DOWNLOAD_TIMEOUT": 3600}
+
+    def __init__(self, urls: list[str], directory: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.urls = urls
+        self.directory = directory
+        self.saved: dict[str, str] = {}  # URL -> local path
+        self.failed: dict[str, str] = {}  # URL -> why
+
+    @staticmethod
+    def local_name(url: str) -> str:
+        name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "archive.warc.gz"
+        return re.sub(r"[^\w.-]", "_", name)
+
+    async def start(self) -> AsyncIterator[Any]:
+        from pathlib import Path
+
+        for url in self.urls:
+            target = Path(self.directory) / self.local_name(url)
+            if target.exists():
+                self.saved[url] = str(target)
+                continue
+            yield scrapy.Request(url, callback=self.save, errback=self.failed_download, dont_filter=True,
+                                 meta={"news_target": str(target)})  # fmt: skip
+
+    def save(self, response: Response) -> None:
+        from pathlib import Path
+
+        target = Path(response.meta["news_target"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        part.write_bytes(response.body)
+        part.rename(target)
+        self.saved[response.url] = str(target)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("news/archive/downloaded")
+
+    def failed_download(self, failure: Any) -> None:
+        request = failure.request
+        self.failed[request.url] = failure.getErrorMessage()[:200]

@@ -277,3 +277,46 @@ def test_bad_input_is_refused_in_one_line(redis_url: str) -> None:
     assert nothing.returncode == 1 and "no Redis given" in nothing.stderr
     down = cli("status", "--redis", f"redis://127.0.0.1:{free_port()}/0")
     assert down.returncode == 1 and "cannot reach Redis" in down.stderr and "Traceback" not in down.stderr
+
+
+@pytest.mark.e2e
+def test_ingest_spread_over_workers_each_taking_whole_files(redis_url: str, tmp_path: Path) -> None:
+    """WARC files pushed to Redis, two ingest workers each reading whole files, one writer."""
+    from crawler.demo.warc import write_demo_warc
+    from tests.test_archive import HTML, article_html, write_warc
+
+    demo = tmp_path / "demo.warc.gz"
+    write_demo_warc(demo)
+    big = tmp_path / "big.warc.gz"
+    write_warc(big, [(f"https://news.example.org/2023/05/s-{i}.html", 200, HTML, article_html(i)) for i in range(150)])
+    db = tmp_path / "news.db"
+    push = subprocess.run([sys.executable, "-m", "crawler", "redis", "push-warc", str(demo), str(big), "--db", str(db),
+                           "--redis", redis_url], cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert push.returncode == 0, push.stderr[-2000:]
+    assert "pushed 2 WARC files" in push.stdout
+    logs = [tmp_path / f"w{i}.log" for i in range(2)]
+    workers = []
+    for log in logs:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "news-archive"]
+        settings = {"LOG_LEVEL": "INFO", "NEWS_DB": str(db), "NEWS_REDIS_URL": redis_url,
+                    "NEWS_REDIS_IDLE_CLOSE": "3", "NEWS_REDIS_HEARTBEAT": "3"}  # fmt: skip
+        for key, value in settings.items():
+            cmd += ["-s", f"{key}={value}"]
+        workers.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w")))
+    writer = run_writer(db, redis_url, timeout=240)
+    for proc in workers:
+        assert proc.wait(120) == 0
+    assert "articles written" in writer.stderr
+    store = sqlite_utils.Database(db)
+    files = {r["name"]: r for r in store.query("select * from warc_files")}
+    assert {f["state"] for f in files.values()} == {"done"}
+    assert files["demo.warc.gz"]["records"] == 129 and files["big.warc.gz"]["records"] == 303
+    assert store["articles"].count == 37 + 150
+    # Each file was read whole by one worker, never split between them or read twice.
+    reads = [line for log in logs for line in log.read_text().splitlines() if " reads " in line]
+    assert sorted(line.rsplit(" reads ", 1)[1] for line in reads) == sorted([str(big), str(demo)])
+    assert store["warc_done"].count == 0
+    # Pushed again: both are known as done, nothing is queued.
+    again = subprocess.run([sys.executable, "-m", "crawler", "redis", "push-warc", str(demo), str(big), "--db", str(db),
+                            "--redis", redis_url], cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert "pushed 0 WARC files" in again.stdout and "2 already ingested" in again.stdout

@@ -50,6 +50,8 @@ def test_every_column_is_documented(tmp_path: Path) -> None:
         "decisions",
         "article_versions",
         "fetch_state",
+        "warc_files",
+        "warc_done",
     ):
         for column in db[table].columns_dict:
             assert f"`{column}`" in DOCS["storage.md"], f"{table}.{column}"

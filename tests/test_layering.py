@@ -1,7 +1,7 @@
 """The house's rules, read from the code's own imports (ast), so the layout stays as docs/layout.md
 draws it:
 
-- pure rooms (`text`, `extract`, `discovery`, `schedule`, `demo`) import neither Scrapy, Twisted
+- pure rooms (`text`, `extract`, `discovery`, `schedule`, `archive`, `demo`) import neither Scrapy, Twisted
   nor SQL, and nothing of ours above them;
 - storage imports no Scrapy, and nothing of the crawl, the command line or Datasette;
 - the crawl reaches storage only through its storage components;
@@ -22,19 +22,20 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "crawler"
 
 # Rooms, lowest first: a module may import its own room and the rooms listed for it.
-PURE = {"text", "extract", "discovery", "schedule", "demo"}
+PURE = {"text", "extract", "discovery", "schedule", "archive", "demo"}
 CONTRACT = {"config", "items", "profiles"}  # modules at the package root: the crawl contract
 ALLOWED: dict[str, set[str]] = {
     "text": set(),
     "extract": {"text"},
     "discovery": set(),
     "schedule": set(),
+    "archive": set(),
     "demo": set(),
     "contract": {"text", "extract", "discovery", "schedule"},
-    "storage": {"contract", "text", "extract", "discovery", "schedule"},
+    "storage": {"contract", "text", "extract", "discovery", "schedule", "archive"},
     "datasette": {"contract", "text", "storage"},
-    "crawl": {"contract", "text", "extract", "discovery", "schedule", "storage"},
-    "cli": {"contract", "text", "extract", "discovery", "schedule", "storage", "crawl", "datasette", "demo"},
+    "crawl": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage"},
+    "cli": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage", "crawl", "datasette", "demo"},
     "root": {"cli", "crawl"},  # __main__ runs the command line; addon.py is the add-on's old path
 }
 SCRAPY_LIKE = {"scrapy", "twisted", "scrapy_redis", "itemadapter"}
@@ -208,7 +209,9 @@ def test_the_rules_catch_what_they_forbid(tmp_path: Path) -> None:
         MODULES = saved
 
 
-@pytest.mark.parametrize("package", ["crawler.text", "crawler.extract", "crawler.discovery", "crawler.schedule"])
+@pytest.mark.parametrize(
+    "package", ["crawler.text", "crawler.extract", "crawler.discovery", "crawler.schedule", "crawler.archive"]
+)
 def test_importing_a_pure_room_loads_no_scrapy_or_sql(package: str) -> None:
     """At run time too: importing every module of a pure room loads no Scrapy, Twisted or
     sqlite-utils, so tools and workers use them without the crawl's weight. (Storage does load

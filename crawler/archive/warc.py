@@ -28,6 +28,9 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = re.compile(rb"WARC/1\.[01]\r?\n")
 SCAN_BLOCK = 1 << 20  # bytes read at a time when looking for the next record after damage
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# read_response gives the payload decoded (chunked transfer and content encodings undone): the
+# headers that described the encoded form no longer hold for it.
+DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
 class NotWarcError(ValueError):
@@ -140,6 +143,11 @@ def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
                     last = iterator.get_record_offset()  # absolute: warcio counts from the file's start
                     yield _describe(record, last)
                 position = None  # the walk reached the end
+                left = _offset_after(iterator, last)
+                if left < size and left > last:
+                    # Bytes after the last whole record that warcio stopped at without an error: a
+                    # record cut short at the end of the file (a killed download or copy).
+                    yield Record(offset=left, kind="truncated", error=f"{size - left} bytes left unread at the end")
             except Exception as exc:  # warcio on a damaged record: several kinds; the walk goes on
                 at = _offset_after(iterator, last)
                 following = _next_start(fh, at, gzipped)
@@ -171,12 +179,16 @@ def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, s
                 status = int(record.http_headers.get_statuscode() or 0)
                 headers = [(k, v) for k, v in record.http_headers.headers]
                 body = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise ValueError(f"{path}@{offset}: truncated record ({record.raw_stream.limit} bytes missing)")
                 warc = {
                     "date": _header(record, "WARC-Date"),
                     "url": _header(record, "WARC-Target-URI"),
                     "record_id": _header(record, "WARC-Record-ID"),
                 }
                 return status, headers, body, warc
+        except ValueError:
+            raise
         except Exception as exc:  # a damaged record, whatever warcio raises for it
             raise ValueError(f"{path}@{offset}: {type(exc).__name__}: {exc}") from exc
     raise ValueError(f"{path}@{offset}: no record there")

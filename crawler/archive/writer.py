@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import os
 import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -105,3 +107,36 @@ class WarcWriter:
 def urlsplit_path(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def write_pages(path: str | Path, pages: Iterable[ArchivedPage], software: str = "news-crawler export") -> int:
+    """One WARC file (gzipped, a record a member) of stored raw pages: a warcinfo record, then a
+    response record per page with its URL, fetch time, status and headers. Returns the count."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with out.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record(out.name, {"software": software}))
+        for page in pages:
+            http = StatusAndHeaders(f"{page.status} OK", page.headers, protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                page.url,
+                "response",
+                payload=io.BytesIO(page.body),
+                length=len(page.body),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": page.date},
+            )
+            writer.write_record(record)
+            count += 1
+    return count
+
+
+@dataclass
+class ArchivedPage:
+    url: str
+    date: str  # WARC-Date: YYYY-MM-DDThh:mm:ssZ
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes

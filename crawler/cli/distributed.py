@@ -69,6 +69,78 @@ def push_command(targets: tuple[str, ...], redis_url: str | None, overrides: tup
     click.echo(f"pushed {pushed} seeds to {frontier.keys.seeds} ({', '.join(hosts)})")
 
 
+@redis_group.command("push-warc")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--db", default=None, help="The writer's SQLite file, where WARC files are registered (default: NEWS_DB)."
+)
+@click.option("--site", default=None, metavar="SITE[,SITE]", help="Only these hosts, domains or profiles.")
+@click.option("--language", default=None, metavar="LANG[,LANG]", help="Only articles in these languages.")
+@click.option("--since", default=None, metavar="DAY", help="Only records fetched on or after this day (UTC).")
+@click.option("--until", default=None, metavar="DAY", help="Only records fetched on or before this day.")
+@click.option("--url-pattern", default=None, metavar="REGEX", help="Only records whose URL matches.")
+@redis_option
+@setting_option
+def push_warc_command(
+    paths: tuple[str, ...],
+    db: str | None,
+    site: str | None,
+    language: str | None,
+    since: str | None,
+    until: str | None,
+    url_pattern: str | None,
+    redis_url: str | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Push WARC files for ingest workers (`redis worker --archive`): each worker takes whole files.
+
+    The files are registered in the writer's database first: one ingested whole is not pushed
+    again, and a file a stopped run left part-way is pushed with its records already stored,
+    which the worker skips. PATH must be readable at the same path on the workers' machines (a
+    shared or synced folder).
+    """
+    import json
+    from pathlib import Path
+
+    from crawler.archive.warc import NotWarcError, check_warc
+    from crawler.cli.ingest import expand
+    from crawler.crawl.archive import ArchiveSpider
+    from crawler.crawl.spider import SpiderArgumentError
+    from crawler.storage import DatabaseError, open_db
+    from crawler.storage import archives as registry
+
+    config = _config(redis_url, overrides, db)
+    files, urls = expand(paths)
+    if urls:
+        raise click.UsageError("push-warc takes local paths; download URLs first (news-crawler ingest fetches them)")
+    filters = {"site": site, "language": language, "since": since, "until": until, "url_pattern": url_pattern}
+    try:
+        ArchiveSpider(files=[], distributed=True, **filters)  # the filters checked before anything is pushed
+    except SpiderArgumentError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for file in files:
+        try:
+            check_warc(file)
+        except NotWarcError as exc:
+            raise click.UsageError(str(exc)) from exc
+    frontier = _frontier(config)
+    try:
+        store = open_db(config.db, config.db_timeout)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seeds, skipped = [], 0
+    for file in files:
+        row = registry.register(store, file, source=file)
+        if row["state"] == "done":
+            skipped += 1
+            continue
+        done = sorted(registry.done_offsets(store, row["id"]))
+        seeds.append({"path": str(Path(file).resolve()), "file_id": row["id"], "done": done, "filters": filters})
+    if seeds:
+        frontier.server.rpush(frontier.keys.warcs, *(json.dumps(seed) for seed in seeds))
+    click.echo(f"pushed {len(seeds)} WARC files to {frontier.keys.warcs} ({skipped} already ingested, not pushed)")
+
+
 @redis_group.command("writer")
 @click.option("--db", default=None, help="SQLite file to write (default: the NEWS_DB setting, data/news.db).")
 @click.option("--once", is_flag=True, help="Stop after the first run has drained and been recorded.")
@@ -108,11 +180,14 @@ def writer_command(
 @redis_option
 @click.option("--idle-close", default=0.0, show_default=True,
               help="Stop after the frontier has been empty this many seconds (0: wait for the next push).")  # fmt: skip
+@click.option("--archive", is_flag=True, help="An ingest worker: reads whole WARC files pushed with push-warc.")
 @setting_option
-def worker_command(redis_url: str | None, idle_close: float, overrides: tuple[str, ...]) -> None:
-    """Run one crawl worker (`scrapy crawl news` on the shared frontier); start one per core."""
+def worker_command(redis_url: str | None, idle_close: float, archive: bool, overrides: tuple[str, ...]) -> None:
+    """Run one crawl worker (`scrapy crawl news` on the shared frontier), or with --archive one
+    ingest worker (`scrapy crawl news-archive`); start one per core."""
     config = _config(redis_url, overrides)
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"NEWS_REDIS_URL={config.redis_url}",
+    spider = "news-archive" if archive else "news"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"NEWS_REDIS_URL={config.redis_url}",
            "-s", f"NEWS_REDIS_IDLE_CLOSE={idle_close}"]  # fmt: skip
     for item in overrides:
         cmd += ["-s", item]
@@ -134,6 +209,7 @@ def status_command(redis_url: str | None, overrides: tuple[str, ...]) -> None:
             held[key[len(keys.inflight("")) :]] = int(server.hlen(raw))
     writer = server.get(keys.writer)
     click.echo(f"seeds waiting:     {server.llen(keys.seeds)}")
+    click.echo(f"WARC files queued: {server.llen(keys.warcs)}")
     click.echo(f"requests queued:   {server.zcard(keys.requests)}")
     click.echo(f"requests seen:     {server.scard(keys.dupefilter)}")
     click.echo(f"batches waiting:   {server.llen(keys.items)}")

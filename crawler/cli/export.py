@@ -42,6 +42,8 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--fields", default=None, metavar="A,B,...", help="Only these fields, in this order (see --schema).")
 @click.option("--schema", "show_schema", is_flag=True, help="Print the JSON Schema of a record and exit.")
 @click.option("-o", "--output", default="-", metavar="FILE", help="File to write (default: stdout, `-`).")
+@click.option("--warc", "warc_path", default=None, metavar="FILE",
+              help="Write the selected articles' raw pages as WARC (gzipped) to FILE instead.")  # fmt: skip
 @setting_option
 def export(
     db: str | None,
@@ -55,6 +57,7 @@ def export(
     fields: str | None,
     show_schema: bool,
     output: str,
+    warc_path: str | None,
     overrides: tuple[str, ...],
 ) -> None:
     """Write articles as JSON Lines (UTF-8), one object per article, in constant memory.
@@ -70,6 +73,7 @@ def export(
         news-crawler export --site demo-nhk --since 2022-03-08 -o nhk.jsonl
         news-crawler export --language ja --no-duplicates --fields url,title,body,published_local
         news-crawler export --changed-since 2026-11-28T00:00 | head -n 5
+        news-crawler export --site demo-nhk --warc nhk-pages.warc.gz
     """
     from crawler.storage.export import ExportFilter, count_export, export_fields, iter_export
     from crawler.storage.jsonl import SCHEMA_PATH, write_jsonl
@@ -99,6 +103,14 @@ def export(
         changed_since=changed_since,
         duplicates=duplicates,
     )
+    if warc_path:
+        from crawler.archive.writer import write_pages
+        from crawler.storage.stored_pages import iter_raw_pages
+
+        where, params = filters.where()
+        written = write_pages(warc_path, iter_raw_pages(store.db, where, params))
+        click.echo(f"{written} raw pages written to {warc_path}", err=True)
+        return
     to_stdout = output == "-"
     show_progress = not to_stdout and sys.stderr.isatty()
     total = count_export(store.db, filters) if show_progress else 0

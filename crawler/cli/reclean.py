@@ -88,6 +88,12 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
             f"{counts['changed']} articles changed, {counts['unparseable']} unparseable, "
             f"{counts['boilerplate']} boilerplate blocks learned"
         )
+        if counts["raw_missing"]:
+            click.echo(
+                f"{counts['raw_missing']} raw pages could not be read (their WARC files moved or deleted?): "
+                "those articles were left as they are",
+                err=True,
+            )
     else:
         report = store.learn_boilerplate([key] if key else None)
         for name, r in sorted(report.items()):

@@ -44,11 +44,18 @@ def _all_profiles() -> dict[str, SiteProfile]:
     return load_profiles()
 
 
+MISSING = "\x00raw page missing"  # a title no page has: the raw page could not be read
+
+
 def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None]:
-    """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed."""
+    """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed;
+    title MISSING (blocks None) when its raw page cannot be read (a WARC file moved away)."""
     url, fetched_url, site, body_ref, encoding = job
     profile = _profile(site, fetched_url)
-    text = load_body(body_ref).decode(encoding or "utf-8", "replace")
+    try:
+        text = load_body(body_ref).decode(encoding or "utf-8", "replace")
+    except (OSError, ValueError):
+        return url, None, MISSING
     article_url = any(p.search(fetched_url) for p in profile.article_urls) if profile and profile.article_urls else None
     try:
         page = extract_page(text, fetched_url, profile.selectors if profile else None, article_url)
@@ -67,7 +74,7 @@ def reextract(
     workers = max(1, jobs or os.cpu_count() or 1)
     _profile_of.cache_clear()  # the profiles as they are on disk now
     _all_profiles.cache_clear()
-    counts = {"pages": 0, "unparseable": 0, "changed": 0}
+    counts = {"pages": 0, "unparseable": 0, "changed": 0, "raw_missing": 0}
     updates: list[tuple[str, list[str], str | None]] = []
 
     def flush() -> None:
@@ -84,7 +91,9 @@ def reextract(
     try:
         for url, blocks, title in results:
             counts["pages"] += 1
-            if blocks is None:
+            if title == MISSING:
+                counts["raw_missing"] += 1  # the article is left as it is
+            elif blocks is None:
                 counts["unparseable"] += 1
             else:
                 updates.append((url, blocks, title))

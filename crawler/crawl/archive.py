@@ -19,10 +19,12 @@ the record is, so `pages` keeps a pointer instead of a compressed copy.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,14 +33,15 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 
-from crawler.archive.warc import Record, read_response, scan
+from crawler.archive.warc import DECODED_AWAY, Record, read_response, scan
 from crawler.archive.writer import WarcWriter
 from crawler.config import NewsConfig
 from crawler.crawl.faults import FaultDrop
+from crawler.crawl.signals import archive_file_read
 from crawler.crawl.spider import NewsSpider, SpiderArgumentError, _split
 from crawler.discovery.feeds import parse_listing
 from crawler.discovery.urls import netloc, strip_fragment
@@ -46,11 +49,9 @@ from crawler.profiles import ProfileError, get_profile, host_matches
 
 logger = logging.getLogger(__name__)
 
+WAIT_FOR_FILES = 1.0  # seconds an ingest worker waits before looking for a pushed WARC file again
 LISTING_TYPES = ("xml", "rss", "atom")
 LISTING_SUFFIXES = (".xml", ".xml.gz", ".rss", ".atom")
-# The payload is stored decoded (warcio undoes chunked transfer and content encodings), so the
-# headers that described the encoded form no longer hold.
-ENCODING_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 @dataclass
@@ -109,8 +110,24 @@ class ArchiveSpider(NewsSpider):
     ) -> None:
         super().__init__(None, None, tz, 0, *args, **kwargs)
         self.files = list(files or []) + [ArchiveFile(None, path) for path in _split(warc)]
-        if not self.files:
+        if not self.files and not kwargs.get("distributed"):
             raise SpiderArgumentError("nothing to ingest: give -a warc=FILE[,FILE...]")
+        self.set_filters(site, language, since, until, url_pattern)
+        self.counts: dict[int | None, Counter[str]] = {}  # per file: records by what happened to them
+        self.records: Counter[int | None] = Counter()  # per file: records read
+        self.read_whole: set[int | None] = set()  # files walked to their end
+        self.bytes_total = 0
+        self.bytes_read = 0
+
+    def set_filters(
+        self,
+        site: str | None = None,
+        language: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        url_pattern: str | None = None,
+    ) -> None:
+        """Which records become pages (a file pushed to a worker carries its own)."""
         self.site_filters = _split(site)
         for name in self.site_filters:
             if "." not in name and ":" not in name:
@@ -125,11 +142,18 @@ class ArchiveSpider(NewsSpider):
             self.url_pattern = re.compile(url_pattern) if url_pattern else None
         except re.error as exc:
             raise SpiderArgumentError(f"url_pattern {url_pattern!r} is not a regular expression: {exc}") from exc
-        self.counts: dict[int | None, Counter[str]] = {}  # per file: records by what happened to them
-        self.records: Counter[int | None] = Counter()  # per file: records read
-        self.read_whole: set[int | None] = set()  # files walked to their end
-        self.bytes_total = 0
-        self.bytes_read = 0
+
+    def archive_progress(self, elapsed: float, stored: int) -> str:
+        """The progress line of an ingest (crawler/crawl/progress.py): records read and their rate,
+        files done, articles stored, and the time left from the share of the bytes read."""
+        records = sum(self.records.values())
+        rate = records / max(elapsed, 1e-6)
+        share = self.bytes_read / self.bytes_total if self.bytes_total else 0.0
+        left = f"{elapsed * (1 - share) / share:.0f} s left" if share > 0.01 else "time left unknown"
+        return (
+            f"records {records} · {rate:.0f} records/s · files {len(self.read_whole)}/{len(self.files)} · "
+            f"articles {stored} · {share:.0%} read · {left}"
+        )
 
     @staticmethod
     def _day(value: str | None, name: str) -> str | None:
@@ -204,45 +228,113 @@ class ArchiveSpider(NewsSpider):
         return listed
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.frontier is not None:
+            async for request in self._files_from_frontier():
+                yield request
+            return
+        sizes = {archive.path: os.path.getsize(archive.path) for archive in self.files}
+        self.bytes_total = sum(sizes.values())
         for archive in self.files:
-            self.counts.setdefault(archive.id, Counter())
-            listed = self.listed_dates(archive.path)
-            for record in scan(archive.path):
-                self.records[archive.id] += 1
-                self._inc("news/archive/records")
-                reason = self.skip_reason(record)
-                if reason is not None:
-                    self._count(archive.id, reason)
-                    if reason in {"corrupt", "truncated"}:
-                        logger.warning(
-                            "%s: %s record at offset %d (%s)", archive.path, reason, record.offset, record.error
-                        )
-                    continue
-                if record.offset in archive.done:
-                    self._count(archive.id, "already_stored")
-                    continue
+            for request in self._read(archive):
+                yield request
+
+    def _read(self, archive: ArchiveFile) -> Iterator[scrapy.Request]:
+        """A request for every response record of the file that becomes a page; the rest counted."""
+        self.counts[archive.id] = Counter()  # a file read again (taken back from a dead worker) counts anew
+        self.records[archive.id] = 0
+        listed = self.listed_dates(archive.path)
+        done_before = self.bytes_read
+        for record in scan(archive.path):
+            self.bytes_read = done_before + record.offset
+            self.records[archive.id] += 1
+            self._inc("news/archive/records")
+            reason = self.skip_reason(record)
+            if reason is not None:
+                self._count(archive.id, reason)
+                if reason in {"corrupt", "truncated"}:
+                    logger.warning("%s: %s record at offset %d (%s)", archive.path, reason, record.offset, record.error)
+                continue
+            if record.offset in archive.done:
+                self._count(archive.id, "already_stored")
+                continue
+            # Read as pages all the same (a 404 is a `decisions` row, as in a crawl); counted apart.
+            if record.status != 200:
+                self._count(archive.id, f"response_http_{record.status}")
+            elif not record.is_html:
+                self._count(archive.id, "response_not_html")
+            else:
                 self._count(archive.id, "response")
-                assert record.url is not None
-                raw, source, changed = listed.get(strip_fragment(record.url), (None, None, None))
-                yield scrapy.Request(
-                    record.url,
-                    callback=self.parse,
-                    errback=self.on_error,
-                    dont_filter=True,  # the same URL twice in an archive: both records are read
-                    meta={
-                        "news_warc": (archive.id, record.offset),
-                        "news_warc_path": archive.path,
-                        "news_fetched_at": _iso(record.date),
-                        "news_last_modified": record.headers.get("Last-Modified"),
-                        "news_depth": 0,
-                        "news_listing_date": raw,
-                        "news_listing_date_source": source,
-                        "news_listing_changed": changed or raw,
-                        "dont_redirect": True,
-                        "dont_retry": True,
-                    },
-                )
-            self.read_whole.add(archive.id)
+            assert record.url is not None
+            raw, source, changed = listed.get(strip_fragment(record.url), (None, None, None))
+            yield scrapy.Request(
+                record.url,
+                callback=self.parse,
+                errback=self.on_error,
+                dont_filter=True,  # the same URL twice in an archive: both records are read
+                meta={
+                    "news_warc": (archive.id, record.offset),
+                    "news_warc_path": archive.path,
+                    "news_fetched_at": _iso(record.date),
+                    "news_last_modified": record.headers.get("Last-Modified"),
+                    "news_depth": 0,
+                    "news_listing_date": raw,
+                    "news_listing_date_source": source,
+                    "news_listing_changed": changed or raw,
+                    "dont_redirect": True,
+                    "dont_retry": True,
+                },
+            )
+        self.read_whole.add(archive.id)
+        self.bytes_read = done_before + os.path.getsize(archive.path)
+
+    # -- the distributed mode: whole files taken from Redis ---------------------
+
+    async def _files_from_frontier(self) -> AsyncIterator[scrapy.Request]:
+        """Take WARC files pushed with `news-crawler redis push-warc`, one at a time, and read each
+        whole here (its requests stay in this worker: another machine may not have the file).
+        When every request of a file has ended, the file is reported (and released) through the
+        Redis storage component, after the batches that hold its records."""
+        assert self.frontier is not None
+        while True:
+            self.frontier.heartbeat(force=True)  # alive before holding a file: others must not take it back
+            taken = self.frontier.take_file()
+            if taken is None:
+                if self.frontier.may_close():
+                    return
+                await asyncio.sleep(WAIT_FOR_FILES)
+                continue
+            held, seed = taken
+            archive = ArchiveFile(seed.get("file_id"), seed["path"], set(seed.get("done") or []))
+            self.set_filters(**(seed.get("filters") or {}))
+            self.files.append(archive)
+            self.bytes_total += os.path.getsize(archive.path)
+            logger.info("worker %s reads %s", self.frontier.worker_id, archive.path)
+            for request in self._read(archive):
+                yield request
+            await self._until_quiet()
+            counts = dict(self.counts.get(archive.id, {}))
+            self.crawler.signals.send_catch_log(
+                archive_file_read, file_id=archive.id, records=self.records[archive.id], counts=counts, held=held
+            )
+
+    async def _until_quiet(self) -> None:
+        """Wait until nothing of this worker is in flight: every request of the file has ended."""
+        engine = self.crawler.engine
+        assert engine is not None
+        while True:
+            scheduler = engine.scheduler
+            pending = scheduler is not None and scheduler.has_pending_requests()
+            scraping = engine.scraper.slot is not None and not engine.scraper.slot.is_idle()
+            if not engine.downloader.active and not scraping and not pending:
+                return
+            await asyncio.sleep(0.1)
+
+    def _idle(self) -> None:
+        """An idle ingest worker stays up while files may still come (NEWS_REDIS_IDLE_CLOSE)."""
+        assert self.frontier is not None
+        if self.frontier.may_close():
+            return
+        raise DontCloseSpider
 
     # -- pages ---------------------------------------------------------------
 
@@ -286,7 +378,9 @@ class ArchiveMiddleware:
             status, headers, body, _ = read_response(path, offset)
         except ValueError as exc:
             raise FaultDrop("archive_unreadable", str(exc)[:300]) from exc
-        kept = [(k, v) for k, v in headers if k.lower() not in ENCODING_HEADERS]
+        # The archive is the raw page's home: `pages` points at the record instead of copying it.
+        request.meta["news_warc_written"] = (path, offset)
+        kept = [(k, v) for k, v in headers if k.lower() not in DECODED_AWAY]
         ctype = next((v for k, v in kept if k.lower() == "content-type"), "")
         cls = responsetypes.from_args(headers={b"Content-Type": ctype.encode("latin-1")}, url=request.url, body=body)
         return cls(url=request.url, status=status, headers=kept, body=body, request=request)
@@ -324,7 +418,7 @@ class WarcRecorder:
             body=response.body,
             ip=str(response.ip_address) if response.ip_address else None,
         )
-        response.meta["news_warc_written"] = place
+        request.meta["news_warc_written"] = place  # response.meta once the response is tied to it
         return response
 
     def spider_closed(self) -> None:
@@ -342,6 +436,7 @@ class WarcDownloadSpider(scrapy.Spider):
     def __init__(self, urls: list[str], directory: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.urls = urls
+        self.start_urls = urls  # what the fault rules read: WARC files on 127.0.0.1 are local by choice
         self.directory = directory
         self.saved: dict[str, str] = {}  # URL -> local path
         self.failed: dict[str, str] = {}  # URL -> why

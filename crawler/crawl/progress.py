@@ -38,6 +38,9 @@ class ProgressLine:
     def line(self) -> str:
         assert self.crawler.stats is not None
         stats = self.crawler.stats.get_stats()
+        archive = getattr(self.crawler.spider, "archive_progress", None)
+        if callable(archive):  # an ingest: records, files and the time left, from bytes read
+            return self.label + archive(time.monotonic() - self.started, stats.get("item_scraped_count", 0))
         pages = stats.get("response_received_count", 0)
         stored = stats.get("item_scraped_count", 0)
         skipped = sum(v for k, v in stats.items() if k.startswith("news/incremental/skipped_"))

@@ -24,3 +24,9 @@ frontier_seeded = object()
 # stored articles by URL in the item's shape, or is None when the run was not stored whole.
 # Sent once per crawl, whatever happened; the feed exporter waits for it.
 storage_closed = object()
+
+# An ingest worker of the distributed mode has read a WARC file to its end and every request of it
+# has ended: handler(file_id: int, records: int, counts: dict, held: str). The Redis storage
+# component pushes it to the writer after the batches holding the file's records (the writer then
+# marks the file done) and releases the worker's hold on the file in the same transaction.
+archive_file_read = object()

@@ -1,8 +1,9 @@
 """The WARC files a database has ingested (`warc_files`), and the records of a file in progress
 already stored (`warc_done`): what makes `news-crawler ingest` idempotent and resumable.
 
-A file is known by its name, size and the digest of its first MiB, so the same file under
-another path is not ingested twice, and a file that grew or changed is a new one. While it is
+A file is known by its size and the digest of its first MiB (its name is kept to show), so the
+same file under another name or path is not ingested twice, and a file that grew or changed is
+a new one. While it is
 `running`, every record whose outcome was committed (its article, drop or page decision) has a
 `warc_done` row written in the same transaction as that outcome; an ingest that was killed skips
 exactly those records when it runs again. When the file is `done` its rows are deleted.
@@ -33,9 +34,7 @@ def file_identity(path: str | Path) -> tuple[str, int, str]:
 def register(db: sqlite_utils.Database, path: str | Path, source: str | None = None) -> dict[str, Any]:
     """The file's `warc_files` row, created (state `running`) when the file is new."""
     name, size, head = file_identity(path)
-    rows = list(
-        db.query("select * from warc_files where name = ? and size = ? and head_sha256 = ?", [name, size, head])
-    )
+    rows = list(db.query("select * from warc_files where size = ? and head_sha256 = ?", [size, head]))
     if rows:
         return rows[0]
     with db.atomic():

@@ -331,7 +331,7 @@ def m013_web_archives(db: sqlite_utils.Database) -> None:
             "name": str,  # file name (or the URL's last path segment)
             "source": str,  # the path or URL given to `ingest`
             "size": int,
-            "head_sha256": str,  # digest of the first MiB: the same file under another name is the same file
+            "head_sha256": str,  # digest of the first MiB: with the size, what identifies the file
             "state": str,  # running | done
             "records": int,  # records read (every type)
             "counts": str,  # JSON: records by what happened to them (response_html, request, not_html, ...)
@@ -341,7 +341,7 @@ def m013_web_archives(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db.table("warc_files").create_index(["name", "size", "head_sha256"], unique=True)
+    db.table("warc_files").create_index(["size", "head_sha256"], unique=True)
     db.table("warc_done").create({"file_id": int, "offset": int}, pk=("file_id", "offset"))
 
 

@@ -9,7 +9,8 @@ import base64
 import json
 from typing import Any
 
-PARTS = ("articles", "pages", "drops", "decisions", "seen", "not_modified", "signatures")
+# archived: records of WARC files stored with this batch; warc_files: WARC files a worker read whole.
+PARTS = ("articles", "pages", "drops", "decisions", "seen", "not_modified", "signatures", "archived", "warc_files")
 
 
 def _default(value: Any) -> Any:

@@ -55,6 +55,16 @@ return {id, r[1]}
 """
 
 
+# The same for a WARC file seed: popped from the list and held in the worker's files hash.
+_TAKE_FILE = """
+local r = redis.call('LPOP', KEYS[1])
+if not r then return false end
+local id = tostring(redis.call('INCR', KEYS[3]))
+redis.call('HSET', KEYS[2], id, r)
+return {id, r}
+"""
+
+
 def connect(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
 
@@ -78,6 +88,7 @@ class Frontier:
         self._hosts_read = 0.0
         self._beat = 0.0
         self._pop = self.server.register_script(_POP)
+        self._take_file = self.server.register_script(_TAKE_FILE)
 
     @classmethod
     def of(cls, crawler: Crawler) -> Frontier:
@@ -121,6 +132,7 @@ class Frontier:
             self._beat = now
             self.server.set(self.keys.worker(self.worker_id), str(int(time.time())), px=int(self.ttl * 1000))
             self.recover()
+            self.recover_files()
 
     def recover(self) -> int:
         """Put back in the queue the requests held by workers whose heartbeat has expired."""
@@ -147,11 +159,52 @@ class Frontier:
             self._count("news/redis/recovered", put_back)
         return put_back
 
+    # -- WARC files (an ingest spread over workers: each takes whole files) -------------
+
+    def take_file(self) -> tuple[str, dict[str, Any]] | None:
+        """The next WARC file seed, held by this worker until release_file (or its death)."""
+        key = self.keys.files(self.worker_id)
+        found = self._take_file(keys=[self.keys.warcs, key, f"{key}:n"])
+        if not found:
+            return None
+        held, data = found
+        return (held.decode() if isinstance(held, bytes) else str(held)), json.loads(data)
+
+    def release_file(self, held: str) -> None:
+        self.server.hdel(self.keys.files(self.worker_id), held)
+
+    def recover_files(self) -> int:
+        """WARC files held by workers whose heartbeat has expired go back to the list, whole
+        (their records already stored are skipped by the next reader: storage upserts)."""
+        put_back = 0
+        prefix = self.keys.files("")
+        for raw in self.server.scan_iter(match=self.keys.files_pattern):
+            owner = raw.decode()[len(prefix) :]
+            if owner.endswith(":n") or owner == self.worker_id or self.server.exists(self.keys.worker(owner)):
+                continue
+            claim = f"{self.keys.prefix}:recovering-files:{self.worker_id}:{owner}"
+            try:
+                self.server.rename(raw, claim)
+            except redis.ResponseError:
+                continue
+            seeds = self.server.hvals(claim)
+            if seeds:
+                self.server.rpush(self.keys.warcs, *seeds)
+                put_back += len(seeds)
+            self.server.delete(claim, f"{raw.decode()}:n")
+            logger.warning("worker %s stopped answering: %d WARC files it read are back in the list", owner, len(seeds))
+        if put_back:
+            self._count("news/redis/files_recovered", put_back)
+        return put_back
+
     def stop(self) -> None:
         """A clean stop: no longer a live worker (whatever it still holds goes back to the queue)."""
         self.server.delete(self.keys.worker(self.worker_id))
         if self.server.hlen(self.held_key) == 0:
             self.server.delete(self.held_key, f"{self.held_key}:n")
+        files = self.keys.files(self.worker_id)
+        if self.server.hlen(files) == 0:
+            self.server.delete(files, f"{files}:n")
 
     # -- seeds, hosts, idleness --------------------------------------------------
 
@@ -173,12 +226,18 @@ class Frontier:
         return self._hosts
 
     def drained(self) -> bool:
-        """Nothing to fetch anywhere: no seeds, no queued requests, no request held by any worker."""
-        if self.server.llen(self.keys.seeds) or self.server.zcard(self.keys.requests):
+        """Nothing to fetch anywhere: no seeds, no queued requests, no request held by any worker;
+        no WARC file waiting or being read."""
+        if (
+            self.server.llen(self.keys.seeds)
+            or self.server.zcard(self.keys.requests)
+            or self.server.llen(self.keys.warcs)
+        ):
             return False
-        for raw in self.server.scan_iter(match=self.keys.inflight_pattern):
-            if not raw.decode().endswith(":n") and self.server.hlen(raw):
-                return False
+        for pattern in (self.keys.inflight_pattern, self.keys.files_pattern):
+            for raw in self.server.scan_iter(match=pattern):
+                if not raw.decode().endswith(":n") and self.server.hlen(raw):
+                    return False
         return True
 
     def may_close(self) -> bool:
@@ -235,7 +294,9 @@ class NewsScheduler(RedisScheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         config = NewsConfig.from_settings(crawler.settings)
-        if not config.redis_url:
+        # An ingest worker reads whole WARC files and keeps their requests to itself (another
+        # machine may not have the file): only its batches go through Redis.
+        if not config.redis_url or config.archive_only:
             from crawler.crawl.spill import SpillScheduler
 
             return SpillScheduler.from_crawler(crawler)

@@ -37,6 +37,17 @@ class Keys:
     def writer(self) -> str:  # the writer's lock: "host pid" (string with a TTL)
         return f"{self.prefix}:writer"
 
+    @property
+    def warcs(self) -> str:  # JSON seeds of WARC files pushed by `news-crawler redis push-warc` (list)
+        return f"{self.prefix}:warcs"
+
+    def files(self, worker_id: str) -> str:  # WARC files a worker is reading (hash: id -> seed)
+        return f"{self.prefix}:files:{worker_id}"
+
+    @property
+    def files_pattern(self) -> str:
+        return f"{self.prefix}:files:*"
+
     def worker(self, worker_id: str) -> str:  # a worker's heartbeat (string with a TTL)
         return f"{self.prefix}:worker:{worker_id}"
 

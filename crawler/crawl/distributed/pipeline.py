@@ -23,6 +23,7 @@ from crawler.config import NewsConfig
 from crawler.crawl.distributed.batches import encode
 from crawler.crawl.distributed.frontier import Frontier
 from crawler.crawl.pipelines.local import LocalStoragePipeline
+from crawler.crawl.signals import archive_file_read
 
 logger = logging.getLogger(__name__)
 PUSH_EVERY = 1.0  # seconds
@@ -36,13 +37,21 @@ class RedisStoragePipeline(LocalStoragePipeline):
         self._timer: task.LoopingCall | None = None
         self._counted: dict[str, int] = {}  # counters already added to the run's sums in Redis
         self.batch_size = min(config.db_batch_size, BATCH)
+        # WARC files a worker has read whole, each with its counts; pushed after the batches that
+        # hold its records' outcomes, and released from the worker's hold in the same transaction.
+        self.files_read: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisStoragePipeline:
         pipeline = super().from_crawler(crawler)
         assert isinstance(pipeline, RedisStoragePipeline)
         crawler.signals.connect(pipeline.item_error, signal=signals.item_error)
+        crawler.signals.connect(pipeline.archive_file_read, signal=archive_file_read)
         return pipeline
+
+    def archive_file_read(self, file_id: int, records: int, counts: dict[str, int], held: str) -> None:
+        self.files_read.append({"id": file_id, "records": records, "counts": counts, "held": held})
+        self.flush()
 
     def item_error(
         self, item: Any, response: Response | None, spider: Spider | None = None, failure: Any = None
@@ -80,6 +89,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
             "not_modified": self.not_modified,
             "signatures": self.signatures,
             "archived": self.archived,
+            "warc_files": self.files_read,
         }
         counters = self._counter_deltas()
         if not any(batch.values()) and not acks and not counters:
@@ -90,6 +100,8 @@ class RedisStoragePipeline(LocalStoragePipeline):
                     pipe.rpush(self.frontier.keys.items, encode(batch))
                 if acks:  # the requests whose results this batch holds (or that ended without one)
                     pipe.hdel(self.frontier.held_key, *acks)
+                for done in self.files_read:  # a WARC file read whole: no longer held by this worker
+                    pipe.hdel(self.frontier.keys.files(self.frontier.worker_id), done["held"])
                 for key, delta in counters.items():
                     pipe.hincrby(self.frontier.keys.stats, key, delta)
                 pipe.execute()
@@ -105,6 +117,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
         self.stats.inc_value("news/redis/articles_pushed", len(self.buffer))
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
         self.seen, self.not_modified, self.signatures, self.archived = [], [], {}, []
+        self.files_read = []
 
     def _flush_soon(self) -> None:
         self.flush()  # a push to Redis: quick, and in order with the acks it carries

@@ -27,6 +27,7 @@ from crawler.crawl.distributed.batches import decode
 from crawler.crawl.distributed.frontier import Frontier
 from crawler.crawl.pipelines.local import close_run
 from crawler.storage import ArticleStore
+from crawler.storage import archives as registry
 from crawler.storage.runs import start_crawl
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Writer:
                 batch["signatures"],
                 [tuple(r) for r in batch.get("archived") or []],
             )
+            for done in batch.get("warc_files") or []:  # a WARC file read whole by a worker
+                registry.finish(self.store.db, done["id"], done["records"], done["counts"], self.crawl_id)
             for key, value in counts.items():
                 self.totals[key] = self.totals.get(key, 0) + value
             self.sites.update(a.get("site") or "" for a in batch["articles"])

@@ -1,0 +1,341 @@
+"""Web archives: WARC files read (every record type, damage, refusal), written (rotation, pointers),
+and ingested through the real spider and pipelines: the demo archive, filters, idempotence, a
+resume after a SIGKILL, a WARC given by URL, and the crawl -> WARC -> ingest round trip."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.archive.warc import NotWarcError, check_warc, read_response, scan
+from crawler.archive.writer import WarcWriter
+from crawler.demo.server import DemoServer, start_urls
+from crawler.demo.warc import write_demo_warc
+from tests.conftest import ROOT, run_crawl
+
+HTML = "text/html; charset=utf-8"
+
+
+def article_html(i: int) -> bytes:
+    text = " ".join(
+        f"Paragraph {p} of story {i} tells what the council decided about road {i * 7 + p}." for p in range(6)
+    )
+    return (
+        f'<html lang="en"><head><title>Story {i} on the council</title>'
+        f'<meta property="og:type" content="article">'
+        f'<meta property="article:published_time" content="2023-05-{1 + i % 28:02d}T08:00:00+00:00"></head>'
+        f"<body><article><h1>Story {i} on the council</h1>"
+        + "".join(f"<p>{text} ({p})</p>" for p in range(4))
+        + "</article></body></html>"
+    ).encode()
+
+
+def write_warc(path: Path, pages: list[tuple[str, int, str, bytes]], gz: bool = True, extra: bool = True) -> None:
+    """A WARC of (url, status, content type, body) responses, each after its request; with extra,
+    also a warcinfo, a revisit and a metadata record."""
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=gz)
+        if extra:
+            writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for url, status, ctype, body in pages:
+            http_headers = StatusAndHeaders(f"{status} X", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""), length=0,
+                                                          http_headers=request))  # fmt: skip
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http_headers))  # fmt: skip
+        if extra:
+            writer.write_record(writer.create_revisit_record(pages[0][0], digest="sha1:AAAA", refers_to_uri=pages[0][0],
+                                                             refers_to_date="2023-01-01T00:00:00Z"))  # fmt: skip
+            writer.write_record(writer.create_warc_record(pages[0][0], "metadata", payload=io.BytesIO(b"a: b\n"),
+                                                          warc_content_type="application/warc-fields"))  # fmt: skip
+
+
+SMALL = [
+    ("https://news.example.org/2023/05/01/a.html", 200, HTML, article_html(1)),
+    ("https://news.example.org/missing.html", 404, HTML, b"<h1>gone</h1>"),
+    ("https://news.example.org/report.pdf", 200, "application/pdf", b"%PDF-1.4"),
+]
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_scan_names_every_record_and_reads_responses_back(tmp_path: Path, gz: bool) -> None:
+    path = tmp_path / ("a.warc.gz" if gz else "a.warc")
+    write_warc(path, SMALL, gz=gz)
+    records = list(scan(path))
+    assert [r.kind for r in records] == ["warcinfo"] + ["request", "response"] * 3 + ["revisit", "metadata"]
+    responses = [r for r in records if r.kind == "response"]
+    assert [(r.status, r.content_type, r.is_html) for r in responses] == [
+        (200, "text/html", True),
+        (404, "text/html", True),
+        (200, "application/pdf", False),
+    ]
+    status, _, body, warc = read_response(path, responses[0].offset)
+    assert status == 200 and body == article_html(1) and warc["url"] == SMALL[0][0]
+    # A walk can start at any record's offset (how a stopped ingest would go on).
+    assert next(r.offset for r in scan(path, responses[1].offset)) == responses[1].offset
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_damage_is_counted_and_the_walk_goes_on(tmp_path: Path, gz: bool) -> None:
+    path = tmp_path / ("a.warc.gz" if gz else "a.warc")
+    pages = [(f"https://news.example.org/{i}.html", 200, HTML, article_html(i)) for i in range(6)]
+    write_warc(path, pages, gz=gz, extra=False)
+    data = path.read_bytes()
+    offsets = [r.offset for r in scan(path)]
+    broken = bytearray(data)
+    third = offsets[5]  # the third response
+    broken[third : third + 12] = b"\x00" * 12 if gz else b"garbage here"
+    damaged = tmp_path / ("b.warc.gz" if gz else "b.warc")
+    damaged.write_bytes(bytes(broken))
+    kinds = [r.kind for r in scan(damaged)]
+    assert kinds.count("corrupt") == 1 and kinds.count("response") == 5  # the rest read on
+    cut = tmp_path / ("c.warc.gz" if gz else "c.warc")
+    cut.write_bytes(data[: offsets[-1] + 60])  # the last record cut short
+    kinds = [r.kind for r in scan(cut)]
+    assert kinds[-1] == "truncated" and kinds.count("response") == 5
+
+
+def test_a_file_that_is_not_warc_is_refused(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html>hello</html>")
+    packed = tmp_path / "page.html.gz"
+    packed.write_bytes(gzip.compress(b"<html>hello</html>"))
+    for path in (page, packed):
+        with pytest.raises(NotWarcError, match="not a WARC file"):
+            check_warc(path)
+
+
+def test_writer_rotates_files_and_points_at_readable_records(tmp_path: Path) -> None:
+    writer = WarcWriter(tmp_path / "warc", max_bytes=3000, software="test")
+    places = []
+    for i in range(8):
+        places.append(writer.write(f"https://ex.org/{i}", "GET", [("User-Agent", "t")], 200, [("Content-Type", HTML)],
+                                   article_html(i), ip="127.0.0.1"))  # fmt: skip
+    assert any(p.name.endswith(".open") for p in (tmp_path / "warc").iterdir())  # still being written
+    writer.close()
+    files = sorted((tmp_path / "warc").iterdir())
+    assert len(files) > 1 and all(f.name.endswith(".warc.gz") for f in files)  # rotated, all closed
+    for f in files:
+        with f.open("rb") as fh:
+            kinds = [(r.rec_type, r.rec_headers.get_header("WARC-Payload-Digest")) for r in ArchiveIterator(fh)]
+        assert kinds[0][0] == "warcinfo"
+        assert {k for k, _ in kinds[1:]} == {"response", "request"}
+        assert all(d and d.startswith("sha1:") for k, d in kinds if k == "response")
+    for i, (path, offset) in enumerate(places):
+        status, _, body, warc = read_response(path, offset)
+        assert status == 200 and body == article_html(i) and warc["url"] == f"https://ex.org/{i}"
+
+
+# -- through the crawl ---------------------------------------------------------
+
+
+def ingest(
+    db: Path, *args: str, settings: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "crawler", "ingest", *args, "--db", str(db), "--log-level", "WARNING"]
+    for key, value in {"NEWS_DISK_FRONTIER": "0", **(settings or {})}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc
+
+
+def rows(db: Path, sql: str = "select * from articles order by url") -> list[dict]:
+    return list(sqlite_utils.Database(db).query(sql))
+
+
+@pytest.fixture(scope="module")
+def demo_warc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("warc") / "demo-news.warc.gz"
+    write_demo_warc(path)
+    return path
+
+
+@pytest.mark.e2e
+def test_demo_archive_goes_through_the_pipelines_and_twice_adds_nothing(demo_warc: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    proc = ingest(db, str(demo_warc))
+    assert "Articles stored: 37 (37 new" in proc.stdout
+    files = rows(db, "select * from warc_files")
+    assert len(files) == 1 and files[0]["state"] == "done"
+    counts = json.loads(files[0]["counts"])
+    # Every record is accounted for, by what happened to it.
+    assert files[0]["records"] == sum(counts.values()) == 129
+    assert counts["warcinfo"] == 1 and counts["revisit"] == 1 and counts["metadata"] == 1
+    responses = sum(v for k, v in counts.items() if k.startswith("response"))
+    assert counts["request"] == responses + counts["denied_by_profile"]
+    assert counts["response_http_404"] == 1 and counts["response_http_500"] == 1
+    assert counts["response_not_html"] >= 4  # the PDF, robots.txt, feeds and sitemaps
+    decisions = {(r["kind"], r["reason"]) for r in rows(db, "select kind, reason from decisions")}
+    assert {("other", "http_404"), ("other", "http_500"), ("other", "non_html")} <= decisions
+    stored = rows(db)
+    nhk = [r for r in stored if r["site"] == "demo-nhk"]
+    assert len(nhk) == 20 and all(r["fetched_at"] == "2022-03-15T03:00:00+00:00" for r in stored)
+    seed = next(r for r in nhk if "停戦" in r["title"])
+    assert seed["body"].count(seed["body"].split("\n\n")[1]) == 1  # the seed's repeated runs stripped
+    assert sqlite_utils.Database(db)["warc_done"].count == 0  # a finished file keeps no offsets
+    pages = rows(db, "select html_zlib, warc_file, warc_offset from pages")
+    assert pages and all(p["html_zlib"] is None and p["warc_file"] == str(demo_warc.resolve()) for p in pages)
+    # The same file again, and a copy under another name: skipped, nothing duplicated.
+    copy = tmp_path / "renamed.warc.gz"
+    copy.write_bytes(demo_warc.read_bytes())
+    again = ingest(db, str(demo_warc), str(copy))
+    assert again.stdout.count("already ingested") == 2 and "Nothing to ingest." in again.stdout
+    assert len(rows(db)) == 37 and len(rows(db, "select * from crawls")) == 1
+
+
+@pytest.mark.e2e
+def test_filters_count_what_they_leave_out(demo_warc: Path, tmp_path: Path) -> None:
+    db = tmp_path / "en.db"
+    ingest(db, str(demo_warc), "--site", "127.0.0.1:8702", "--url-pattern", r"/2022/03/")
+    stored = rows(db)
+    assert stored and all(":8702/2022/03/" in r["url"] for r in stored)
+    counts = json.loads(rows(db, "select counts from warc_files")[0]["counts"])
+    assert counts["filtered_site"] > 0 and counts["filtered_url"] > 0
+    ja = tmp_path / "ja.db"
+    ingest(ja, str(demo_warc), "--language", "ja")
+    assert rows(ja) and {r["language"] for r in rows(ja)} == {"ja"}
+    # the 17 English articles, and the 2 English pages validation would drop (no title, no body)
+    assert rows(ja, "select count(*) n from decisions where reason = 'filtered_language'")[0]["n"] == 19
+    late = tmp_path / "late.db"
+    ingest(late, str(demo_warc), "--since", "2022-03-16")  # the fetches were on the 15th
+    assert rows(late) == []
+    counts = json.loads(rows(late, "select counts from warc_files")[0]["counts"])
+    assert counts["filtered_date"] == counts["request"] - counts.get("denied_by_profile", 0)
+    assert not any(k.startswith("response") for k in counts)
+
+
+@pytest.mark.e2e
+def test_not_a_warc_is_refused_in_one_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html>not an archive</html>")
+    proc = ingest(tmp_path / "x.db", str(page), check=False)
+    assert proc.returncode == 2 and "not a WARC file" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.e2e
+def test_a_killed_ingest_goes_on_from_where_it_stopped(tmp_path: Path) -> None:
+    total = 600
+    pages = [(f"https://news.example.org/2023/05/story-{i}.html", 200, HTML, article_html(i)) for i in range(total)]
+    path = tmp_path / "big.warc.gz"
+    write_warc(path, pages)
+    db = tmp_path / "big.db"
+    cmd = [sys.executable, "-m", "crawler", "ingest", str(path), "--db", str(db), "--log-level", "WARNING",
+           "-s", "NEWS_DB_BATCH_SIZE=10", "-s", "NEWS_DISK_FRONTIER=0", "-s", "CONCURRENT_REQUESTS=4"]  # fmt: skip
+    child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    done_at_kill = 0
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.05)
+            if not db.exists():
+                continue
+            try:
+                done_at_kill = sqlite_utils.Database(db).execute("select count(*) from warc_done").fetchone()[0]
+            except Exception:  # the schema not made yet
+                continue
+            if done_at_kill >= 30:
+                break
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert 30 <= done_at_kill < total, "the ingest was killed part-way"
+    done = sqlite_utils.Database(db).execute("select count(*) from warc_done").fetchone()[0]
+    stored_before = len(rows(db))
+    assert rows(db, "select state from warc_files")[0]["state"] == "running"
+    assert stored_before >= done - 1  # every record marked done has its row (the last may be a non-article)
+    proc = ingest(db, str(path))
+    counts = json.loads(rows(db, "select counts from warc_files")[0]["counts"])
+    assert counts["already_stored"] == done  # skipped: exactly the records already stored
+    assert counts["already_stored"] + counts["response"] == total  # and the others read: nothing lost
+    assert len(rows(db)) == total  # one row each: nothing twice
+    assert rows(db, "select state from warc_files")[0]["state"] == "done"
+    assert "Articles stored" in proc.stdout
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture()
+def file_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "served"
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.e2e
+def test_a_warc_given_by_url_is_fetched_through_scrapy(
+    file_server: tuple[str, Path], demo_warc: Path, tmp_path: Path
+) -> None:
+    base, root = file_server
+    (root / "CC-NEWS-20220315.warc.gz").write_bytes(demo_warc.read_bytes())
+    db = tmp_path / "url.db"
+    proc = ingest(db, f"{base}/CC-NEWS-20220315.warc.gz", "--download-dir", str(tmp_path / "dl"))
+    assert (tmp_path / "dl" / "CC-NEWS-20220315.warc.gz").read_bytes() == demo_warc.read_bytes()
+    assert "Articles stored: 37" in proc.stdout
+    assert rows(db, "select name, state from warc_files") == [{"name": "CC-NEWS-20220315.warc.gz", "state": "done"}]
+    (root / "not-warc.warc.gz").write_bytes(gzip.compress(b"<html>hi</html>"))
+    refused = ingest(tmp_path / "x.db", f"{base}/not-warc.warc.gz", "--download-dir", str(tmp_path / "dl"), check=False)
+    assert refused.returncode == 2 and "not a WARC file" in refused.stderr
+
+
+@pytest.mark.e2e
+def test_crawl_to_warc_to_ingest_gives_the_same_articles(
+    demo_sites: tuple[DemoServer, DemoServer], tmp_path: Path
+) -> None:
+    ja, en = demo_sites
+    crawled = tmp_path / "crawl.db"
+    warc_dir = tmp_path / "warc"
+    run_crawl(crawled, "start_urls=" + ",".join(start_urls(ja, en)), settings={"NEWS_WARC_DIR": str(warc_dir)})
+    files = sorted(warc_dir.iterdir())
+    assert files and all(f.name.endswith(".warc.gz") for f in files)  # closed at the end of the crawl
+    pages = rows(crawled, "select html_zlib, warc_file, warc_offset from pages")
+    assert pages and all(p["html_zlib"] is None and p["warc_file"] and p["warc_offset"] is not None for p in pages)
+    # Re-clean reads the raw pages from the WARC files.
+    reclean = subprocess.run([sys.executable, "-m", "crawler", "reclean", "--db", str(crawled), "--jobs", "1"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert reclean.returncode == 0, reclean.stderr[-3000:]
+    assert "0 unparseable" in reclean.stdout and "could not be read" not in reclean.stderr
+    ingested = tmp_path / "ingested.db"
+    ingest(ingested, *map(str, files))
+    fields = "url, title, body, published_at, published_local, modified_at, site, language, authors, duplicate_of"
+    crawl_rows = rows(crawled, f"select {fields} from articles order by url")
+    archive_rows = rows(ingested, f"select {fields} from articles order by url")
+    assert len(crawl_rows) >= 30
+    assert archive_rows == crawl_rows
+    # And out again: the stored raw pages of a query written as WARC, read back by ingest.
+    exported = tmp_path / "export.warc.gz"
+    out = subprocess.run([sys.executable, "-m", "crawler", "export", "--db", str(crawled), "--warc", str(exported)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 0 and f"{len(crawl_rows)} raw pages written" in out.stderr
+    again = tmp_path / "again.db"
+    ingest(again, str(exported))
+    assert rows(again, f"select {fields} from articles order by url") == crawl_rows

@@ -338,4 +338,9 @@ def test_crawl_to_warc_to_ingest_gives_the_same_articles(
     assert out.returncode == 0 and f"{len(crawl_rows)} raw pages written" in out.stderr
     again = tmp_path / "again.db"
     ingest(again, str(exported))
-    assert rows(again, f"select {fields} from articles order by url") == crawl_rows
+    # The export holds the articles' pages only, not the feeds and sitemaps that gave some of them
+    # a time: those keep their day. Everything else is the crawl's.
+    kept = "url, title, body, site, language, authors, duplicate_of, substr(published_at, 1, 10) day"
+    assert rows(again, f"select {kept} from articles order by url") == rows(
+        crawled, f"select {kept} from articles order by url"
+    )

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from itemadapter import ItemAdapter
@@ -36,6 +37,8 @@ from crawler.storage.sql import now_iso
 from crawler.text.shingles import signature_bytes
 
 logger = logging.getLogger(__name__)
+
+RESERVE_BYTES = 256 * 1024  # room set aside on the database's disk for the run's end (a full disk)
 
 # Stats that are problems worth a line in the crawl's `errors`, renamed where Scrapy names them.
 PROBLEM_PREFIXES = (
@@ -192,6 +195,7 @@ class LocalStoragePipeline:
         one_site = len({site_key(u) for u in starts}) == 1
         site: str | None = profile_name or (site_key(starts[0]) if one_site else None)
         self.crawl_id = self._start_crawl(args, site)
+        self._reserve()
         self.stats.set_value("news/crawl_id", self.crawl_id)
         logger.info("storing articles in %s (crawl %s)", self.config.db, self.crawl_id)
 
@@ -313,8 +317,20 @@ class LocalStoragePipeline:
                 "%s stayed locked: %d articles of the last batch not written", self.config.db, len(self.buffer)
             )
 
+    def _reserve(self) -> None:
+        """Set aside a little room on the database's disk (`NEWS_DB-reserve`): when the disk
+        fills during the crawl, freeing it is what lets the run's end still be recorded."""
+        try:
+            Path(self.config.db + "-reserve").write_bytes(bytes(RESERVE_BYTES))
+        except OSError:
+            self._release_reserve()  # no room for it now: the crawl goes on without one
+
+    def _release_reserve(self) -> None:
+        Path(self.config.db + "-reserve").unlink(missing_ok=True)
+
     def _finish_after_full_disk(self, reason: str) -> None:
         assert self.store is not None and self.crawl_id is not None
+        self._release_reserve()
         try:
             finish_crawl(self.store.db, self.crawl_id, status="failed", finish_reason="disk_full",
                          errors={"storage/disk_full": 1})  # fmt: skip
@@ -446,6 +462,7 @@ class LocalStoragePipeline:
         try:
             complete = self._close_run(reason)
         finally:
+            self._release_reserve()
             # Whatever happened, once: the feed exporter waits for this to write its feeds.
             read = self._read_stored if complete else None
             self.crawler.signals.send_catch_log(storage_closed, read=read, crawl_id=self.crawl_id)

@@ -84,7 +84,10 @@ def _header(record: Any, name: str) -> str | None:
 
 def _describe(record: Any, offset: int) -> Record:
     kind = record.rec_type or "unknown"
-    out = Record(offset=offset, kind=kind, url=_header(record, "WARC-Target-URI"), date=_header(record, "WARC-Date"))
+    url = _header(record, "WARC-Target-URI")
+    if url and url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]  # WARC 1.1's draft syntax, which some writers used: <http://...>
+    out = Record(offset=offset, kind=kind, url=url, date=_header(record, "WARC-Date"))
     if kind == "response" and record.http_headers is not None:
         status = record.http_headers.get_statuscode()
         out.status = int(status) if status and str(status).isdigit() else None

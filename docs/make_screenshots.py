@@ -30,6 +30,8 @@ def main(db: str) -> None:
     try:
         time.sleep(3)
         base = f"http://127.0.0.1:{PORT}/{name}"
+        driver.get(f"http://127.0.0.1:{PORT}/")  # the home page: the reader's pages first
+        driver.save_screenshot(str(HERE / "home.png"))
         driver.get(f"{base}/search")
         box = driver.find_element(By.NAME, "q")
         box.send_keys("停戦")

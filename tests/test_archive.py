@@ -231,6 +231,17 @@ def test_not_a_warc_is_refused_in_one_line(tmp_path: Path) -> None:
     proc = ingest(tmp_path / "x.db", str(page), check=False)
     assert proc.returncode == 2 and "not a WARC file" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x.db").exists()
+    warc = tmp_path / "ok.warc.gz"
+    write_warc(warc, SMALL)
+    bad_filters = [
+        (["--since", "March"], "since must be a day"),
+        (["--url-pattern", "("], "not a regular expression"),
+        (["--site", "no-such-profile"], "no-such-profile"),
+    ]
+    for bad, says in bad_filters:
+        refused = ingest(tmp_path / "y.db", str(warc), *bad, check=False)
+        assert refused.returncode == 2 and says in refused.stderr and "Traceback" not in refused.stderr, bad
+        assert not (tmp_path / "y.db").exists()
 
 
 @pytest.mark.e2e

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from crawler.cli.common import news_config, project_settings, setting_option
+from crawler.cli.ingest import archive_filters, check_archives, expand
 
 redis_option = click.option(
     "--redis",
@@ -74,21 +75,13 @@ def push_command(targets: tuple[str, ...], redis_url: str | None, overrides: tup
 @click.option(
     "--db", default=None, help="The writer's SQLite file, where WARC files are registered (default: NEWS_DB)."
 )
-@click.option("--site", default=None, metavar="SITE[,SITE]", help="Only these hosts, domains or profiles.")
-@click.option("--language", default=None, metavar="LANG[,LANG]", help="Only articles in these languages.")
-@click.option("--since", default=None, metavar="DAY", help="Only records fetched on or after this day (UTC).")
-@click.option("--until", default=None, metavar="DAY", help="Only records fetched on or before this day.")
-@click.option("--url-pattern", default=None, metavar="REGEX", help="Only records whose URL matches.")
+@archive_filters
 @redis_option
 @setting_option
 def push_warc_command(
     paths: tuple[str, ...],
     db: str | None,
-    site: str | None,
-    language: str | None,
-    since: str | None,
-    until: str | None,
-    url_pattern: str | None,
+    filters: dict[str, Any],
     redis_url: str | None,
     overrides: tuple[str, ...],
 ) -> None:
@@ -102,10 +95,6 @@ def push_warc_command(
     import json
     from pathlib import Path
 
-    from crawler.archive.warc import NotWarcError, check_warc
-    from crawler.cli.ingest import expand
-    from crawler.crawl.archive import ArchiveSpider
-    from crawler.crawl.spider import SpiderArgumentError
     from crawler.storage import DatabaseError, open_db
     from crawler.storage import archives as registry
 
@@ -113,16 +102,7 @@ def push_warc_command(
     files, urls = expand(paths)
     if urls:
         raise click.UsageError("push-warc takes local paths; download URLs first (news-crawler ingest fetches them)")
-    filters = {"site": site, "language": language, "since": since, "until": until, "url_pattern": url_pattern}
-    try:
-        ArchiveSpider(files=[], distributed=True, **filters)  # the filters checked before anything is pushed
-    except SpiderArgumentError as exc:
-        raise click.UsageError(str(exc)) from exc
-    for file in files:
-        try:
-            check_warc(file)
-        except NotWarcError as exc:
-            raise click.UsageError(str(exc)) from exc
+    check_archives(files, filters)
     frontier = _frontier(config)
     try:
         store = open_db(config.db, config.db_timeout)

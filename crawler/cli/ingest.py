@@ -3,6 +3,7 @@ pipelines as a crawl, into the database; resumable, and idempotent per file."""
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import sys
@@ -39,29 +40,55 @@ def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
     return files, urls
 
 
+def archive_filters(fn: Any) -> Any:
+    """The record filters of an ingest, as options packed into one `filters` argument (shared by
+    `ingest` and `redis push-warc`)."""
+    options = [
+        click.option("--site", default=None, metavar="SITE[,SITE]", help="Only these hosts, domains or profiles."),
+        click.option("--language", default=None, metavar="LANG[,LANG]", help="Only articles in these languages."),
+        click.option("--since", default=None, metavar="DAY", help="Only records fetched on or after this day (UTC)."),
+        click.option("--until", default=None, metavar="DAY", help="Only records fetched on or before this day."),
+        click.option("--url-pattern", default=None, metavar="REGEX", help="Only records whose URL matches."),
+    ]
+
+    @functools.wraps(fn)
+    def packed(*args: Any, **kwargs: Any) -> Any:
+        kwargs["filters"] = {name: kwargs.pop(name) for name in FILTERS}
+        return fn(*args, **kwargs)
+
+    for option in reversed(options):
+        packed = option(packed)
+    return packed
+
+
+FILTERS = ("site", "language", "since", "until", "url_pattern")
+
+
+def check_archives(files: list[str], filters: dict[str, Any]) -> None:
+    """Refuse, in one line and before anything starts, bad filters and files that are not WARC."""
+    from crawler.archive.warc import NotWarcError, check_warc
+    from crawler.crawl.archive import ArchiveSpider
+    from crawler.crawl.spider import SpiderArgumentError
+
+    try:
+        ArchiveSpider.check_filters(**filters)
+        for file in files:
+            check_warc(file)
+    except (SpiderArgumentError, NotWarcError) as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH|URL...")
 @click.option("--db", default=None, help="SQLite file to write (default: the NEWS_DB setting, data/news.db).")
-@click.option(
-    "--site", default=None, metavar="SITE[,SITE]", help="Only these hosts or registrable domains, or profiles."
-)
-@click.option("--language", default=None, metavar="LANG[,LANG]", help="Only articles in these languages (ja, en).")
-@click.option(
-    "--since", default=None, metavar="DAY", help="Only records fetched on or after this day (YYYY-MM-DD, UTC)."
-)
-@click.option("--until", default=None, metavar="DAY", help="Only records fetched on or before this day.")
-@click.option("--url-pattern", default=None, metavar="REGEX", help="Only records whose URL matches.")
+@archive_filters
 @click.option("--download-dir", default=None, help="Where WARC files given by URL are saved (default: beside the DB).")
 @click.option("--log-level", default="ERROR", show_default=True, help="Scrapy log level (the summary lists problems).")
 @setting_option
 def ingest(
     paths: tuple[str, ...],
     db: str | None,
-    site: str | None,
-    language: str | None,
-    since: str | None,
-    until: str | None,
-    url_pattern: str | None,
+    filters: dict[str, Any],
     download_dir: str | None,
     log_level: str,
     overrides: tuple[str, ...],
@@ -84,10 +111,8 @@ def ingest(
     """
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.archive.warc import NotWarcError, check_warc
     from crawler.cli.summary import summarize
     from crawler.crawl.archive import ArchiveFile, ArchiveSpider, WarcDownloadSpider
-    from crawler.crawl.spider import SpiderArgumentError
     from crawler.storage import DatabaseError, open_db
     from crawler.storage import archives as registry
     from crawler.storage.runs import last_crawl
@@ -96,17 +121,12 @@ def ingest(
     config = news_config(settings)
     path = db or config.db
     local, urls = expand(paths)
-    for file in local:
-        try:
-            check_warc(file)
-        except NotWarcError as exc:
-            raise click.UsageError(str(exc)) from exc
+    check_archives(local, filters)
     try:
         store = open_db(path, config.db_timeout)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
     settings.setdict({"NEWS_DB": path, "LOG_LEVEL": log_level, "NEWS_PROGRESS": True}, priority="cmdline")
-    filters = {"site": site, "language": language, "since": since, "until": until, "url_pattern": url_pattern}
     state: dict[str, Any] = {"files": [], "skipped": [], "refused": None, "crawler": None}
 
     def plan(downloaded: list[str]) -> list[ArchiveFile]:
@@ -129,12 +149,11 @@ def ingest(
             for url, why in spider.failed.items():
                 click.echo(f"could not download {url}: {why}", err=True)
             downloaded = [spider.saved[u] for u in urls if u in spider.saved]
-            for file in downloaded:
-                try:
-                    check_warc(file)
-                except NotWarcError as exc:
-                    state["refused"] = str(exc)
-                    return None
+            try:
+                check_archives(downloaded, filters)
+            except click.UsageError as exc:
+                state["refused"] = exc.message
+                return None
         files = plan(downloaded)
         state["files"] = files
         if not files:
@@ -143,10 +162,6 @@ def ingest(
         state["crawler"] = crawler
         return process.crawl(crawler, files=files, **filters)
 
-    try:
-        ArchiveSpider(files=[ArchiveFile(None, "-")], **filters)  # the filters checked before anything starts
-    except SpiderArgumentError as exc:
-        raise click.UsageError(str(exc)) from exc
     if urls:
         directory = download_dir or str(Path(path).resolve().parent / "warc-downloads")
         downloader = process.create_crawler(WarcDownloadSpider)

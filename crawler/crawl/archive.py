@@ -123,6 +123,11 @@ class ArchiveSpider(NewsSpider):
         self.bytes_total = 0
         self.bytes_read = 0
 
+    @classmethod
+    def check_filters(cls, **filters: Any) -> None:
+        """Raise SpiderArgumentError for filters that cannot start an ingest (before one starts)."""
+        cls.__new__(cls).set_filters(**filters)
+
     def set_filters(
         self,
         site: str | None = None,

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -456,8 +457,6 @@ class WarcDownloadSpider(scrapy.Spider):
         return re.sub(r"[^\w.-]", "_", name)
 
     async def start(self) -> AsyncIterator[Any]:
-        from pathlib import Path
-
         for url in self.urls:
             target = Path(self.directory) / self.local_name(url)
             if target.exists():
@@ -467,8 +466,6 @@ class WarcDownloadSpider(scrapy.Spider):
                                  meta={"news_target": str(target)})  # fmt: skip
 
     def save(self, response: Response) -> None:
-        from pathlib import Path
-
         target = Path(response.meta["news_target"])
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(target.name + ".part")

@@ -416,6 +416,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages of each set")
     parser.add_argument("--keep", type=Path, default=None, help="keep the databases in this folder")
     parser.add_argument("--misses", type=int, default=0, help="print up to N pages we miss, per set")
+    parser.add_argument(
+        "--misses-of", choices=("tune", "held", "all"), default="tune", help="whose misses to print (default: tune)"
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
         "--local", action="store_true", help="serve every page under 127.0.0.1 (one site) instead of its own host"
@@ -475,7 +478,8 @@ def main() -> int:
                             )
             print(f"{'':<6} decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(decisions.items())))
             if args.misses:
-                _print_misses(name, cases, found, args.misses)
+                shown = [c for c in cases if args.misses_of in ("all", half_of(c.key))]
+                _print_misses(name, shown, found, args.misses)
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 for db in (ours_db, base_db):

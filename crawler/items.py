@@ -45,7 +45,7 @@ class Article(Item):
     published_source = Field()  # str | None: e.g. "json-ld:datePublished", "meta:article:published_time", "byline"
     published_at = Field()  # str | None: ISO-8601 UTC, or YYYY-MM-DD when the page gives no time
     published_local = Field()  # str | None: the same instant in the publisher's offset, or the bare date
-    published_precision = Field()  # str | None: "minute" or "day"
+    published_precision = Field()  # str | None: "minute", "day", or "month"/"year" (value "YYYY-MM"/"YYYY")
     published_tz_assumed = Field()  # bool: the raw value had no offset and the zone was inferred
     modified_raw = Field()  # str | None
     modified_source = Field()  # str | None

@@ -15,7 +15,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import hydration, metadata, pagekind, titles
-from crawler.extract.dates import collect_dates, dateline, url_date, visible_date
+from crawler.extract.dates import coarse_unless_confirmed, collect_dates, dateline, url_date, visible_date
 from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
 from crawler.text.boilerplate import weighted_length
@@ -150,6 +150,20 @@ def _parts(el: Any) -> list[str] | None:
         return None
     parts = [text for text in map(_text, children) if _WORD.search(text)]
     return parts if len(parts) >= 2 else None
+
+
+def _kicker_split(el: Any) -> list[str]:
+    """A heading made of one label element and loose text ("<small>Tunesien</small><br> Große
+    Aufgaben ...", "<span class=roofline>Ernährung sichern</span> Schulze: ..."): the label and
+    the text, in order, offered to agree with the page's other title signals; else []."""
+    children = [child for child in el if isinstance(child.tag, str) and child.tag != "br"]
+    if len(children) != 1 or children[0].tag not in _PART_TAGS:
+        return []
+    before, after = clean_block(el.text or ""), " ".join(clean_block(c.tail or "") for c in el).strip()
+    label = _text(children[0])
+    if not label or bool(before) == bool(after):
+        return []
+    return [before, label] if before else [label, after]
 
 
 def _leaf_div(el: Any) -> bool:
@@ -314,7 +328,7 @@ def extract_page(
     warnings = ["bad_json_ld"] * bad_ld
 
     title_el = _css_first(tree, selectors.title)
-    h1 = tree.xpath("//h1")
+    h1 = metadata.headings(tree)
     title_tag = tree.xpath("//title")
     h1_text = _text(h1[0]) if h1 else None
     publisher = metadata.text_value(ld.get("publisher")) if ld else None
@@ -330,6 +344,7 @@ def extract_page(
         site_name,
         url,
         _parts(h1[0]) if h1 else None,
+        [*(_kicker_split(h1[0]) if h1 else []), *(_text(el) for el in h1[1:])],
     )
 
     others = [o for o in objects if "datePublished" in o and not any(o is a for a in articles)]
@@ -338,7 +353,7 @@ def extract_page(
     # date when the page has no structured one, else the cross-check of the structured one.
     seen = visible_date(tree, url, extensive=not any(source != "byline" for _, source in published))
     if seen:
-        published.append((seen, "visible"))
+        published.append((coarse_unless_confirmed(seen, tree, published, url), "visible"))
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     found_in_url = url_date(url) or (url_date(canonical[0]) if canonical else None)
     if found_in_url:

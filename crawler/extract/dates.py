@@ -23,7 +23,7 @@ import htmldate
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
-from crawler.text.dates import find_byline_dates, find_labelled_dates
+from crawler.text.dates import find_byline_dates, find_labelled_dates, parse_date
 
 PUBLISHED_META = (
     "article:published_time",
@@ -60,7 +60,22 @@ _URL_DATE_UNPADDED = re.compile(r"/((?:19|20)\d{2})/([1-9]|1[0-2])/([1-9]|[12]\d
 # on every element cost half a millisecond a page).
 _BYLINE_CLASS = re.compile(r"date|time|byline|posted|datum|fecha", re.I)
 _NOT_BYLINE = {"script", "style", "body", "html"}
+# Where other articles' dates sit: sidebars, widgets, related and popular lists, teasers, comments,
+# footers. A byline date found there belongs to another page (a "popular posts" widget lists
+# five dates before the article's own): such elements are not the page's byline.
+# A <footer> or an <aside> inside the <article> often holds the article's own "Posted on" line:
+# only those outside it are rails.
+_RAIL_TAGS = {"aside", "footer", "nav"}
+# A class or id token naming a rail ("sidebar", "widget_recent_entries", "related-posts",
+# "comment-list"); layout marks on wrappers ("has-sidebar", "with-sidebar",
+# "no-comments") name the page, not a rail.
+_RAIL_TOKEN = re.compile(
+    r"(?i:[a-z]{1,3}[_-])?(?i:sidebar|widget|related|popular|trending|recommend|comment|rail|more-?stories"
+    r"|read-?more|carousel|slider)(?i:e?s)?(?=$|[-_\dA-Z])"  # then a word break: not "railway", "commentary"
+)
+_LAYOUT_TOKEN = re.compile(r"(?:has|with|no|show|hide|is|page|layout)[_-]", re.I)
 
+_TEXT_REACH = 50_000  # characters of a page's text searched for the day htmldate read
 DATELINE_WINDOW = 40  # characters at the start of the first paragraph that may hold a dateline
 HEADLINE_WINDOW = 300  # characters of text after the <h1> that may hold its dateline
 _ABBR_XPATH = '//abbr[@title][contains(@class, "publish") or contains(@class, "date") or contains(@class, "time")]'
@@ -113,6 +128,22 @@ def visible_date(tree: lxml_html.HtmlElement, url: str, extensive: bool) -> str 
         return htmldate.find_date(tree, extensive_search=extensive, original_date=True, url=url)
     except Exception:  # htmldate on hostile HTML: no date rather than no page
         return None
+
+
+def coarse_unless_confirmed(seen: str, tree: lxml_html.HtmlElement, published: Candidates, url: str) -> str:
+    """htmldate's day, or the year or month it was widened from. htmldate turns a copyright line
+    ("© 2004") into 1 January and a month ("Juni 2022") into its first day, and says nothing of
+    it: a first of the month it reads stays a day only when the page gives that day elsewhere (a
+    structured signal, the URL, a date written in the text); else it is kept as "YYYY" (1 January)
+    or "YYYY-MM"."""
+    if not seen.endswith("-01") or len(seen) != 10:
+        return seen
+    if url_date(url) == seen or any((parse_date(raw).value or "")[:10] == seen for raw, _ in published):
+        return seen
+    for raw, _ in find_byline_dates(visible_text(tree)[:_TEXT_REACH]):
+        if (parse_date(raw).value or "")[:10] == seen:
+            return seen
+    return seen[:4] if seen[5:7] == "01" else seen[:7]
 
 
 def url_date(url: str) -> str | None:
@@ -176,16 +207,41 @@ def collect_dates(
 
 
 def byline_elements(tree: lxml_html.HtmlElement) -> list[Any]:
-    """Elements whose class names a date or a byline, in page order."""
+    """Elements whose class names a date or a byline, in page order, outside rails (in_rail).
+    ("teaser" is not a rail: TYPO3 sites wrap the article itself in "teaserTyp3 newsSingle".)"""
     return [
-        el for el in tree.xpath("//*[@class]") if el.tag not in _NOT_BYLINE and _BYLINE_CLASS.search(el.get("class"))
+        el
+        for el in tree.xpath("//*[@class]")
+        if el.tag not in _NOT_BYLINE and _BYLINE_CLASS.search(el.get("class")) and not in_rail(el)
     ]
+
+
+def is_rail(el: Any) -> bool:
+    """An element whose class or id names a rail (_RAIL_TOKEN)."""
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    return any(_RAIL_TOKEN.match(t) and not _LAYOUT_TOKEN.match(t) for t in marks)
+
+
+def in_rail(el: Any) -> bool:
+    """Inside a sidebar, widget, related-stories list or comments, or an <aside>, <footer> or
+    <nav> outside the article (see _RAIL_TOKEN)."""
+    outside = False  # inside an <aside>, <footer> or <nav>, so far not known to be in the article
+    for parent in el.iterancestors():
+        if parent.tag in ("article", "main", "body"):  # body classes ("has-sidebar") mark the page
+            return parent.tag == "body" and outside
+        if is_rail(parent):
+            return True
+        outside = outside or parent.tag in _RAIL_TAGS
+    return outside
 
 
 def headline_date(tree: lxml_html.HtmlElement, window: int = HEADLINE_WINDOW) -> str | None:
     """The first published date written in the text right after the headline (a dateline under
     the <h1>: "02.02.2022 10:16 Uhr - 1. Bundesliga", "1. Februar 2022, Daniel Dillenburg")."""
-    h1 = tree.find(".//h1")
+    # The first heading a reader sees; a page whose only <h1> is hidden still has its dateline after it.
+    h1 = next(iter(metadata.headings(tree)), None)
+    if h1 is None:
+        h1 = tree.find(".//h1")
     if h1 is None:
         return None
     parts: list[str] = []
@@ -224,8 +280,22 @@ def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
 
 
 def visible_text(tree: lxml_html.HtmlElement) -> str:
+    """The body's text outside scripts and outside the rails other articles' dates sit in
+    (sidebars, widgets, related lists, comments: is_rail)."""
     body = tree.find("body")
-    root = body if body is not None else tree
-    return " ".join(
-        t for t in root.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]") if t.strip()
-    )
+    out: list[str] = []
+    _texts(body if body is not None else tree, out)
+    return " ".join(t for t in out if t.strip())
+
+
+_SKIP_TEXT = {"script", "style", "noscript"}
+
+
+def _texts(el: Any, out: list[str]) -> None:
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT and not is_rail(child):
+            _texts(child, out)
+        if child.tail:
+            out.append(child.tail)

@@ -125,3 +125,31 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
         if content and key not in out:
             out[key] = content
     return out
+
+
+# Class names that hide an element from sight, whole tokens ("hidden", "visually-hidden-title",
+# "u-sr-only"); "hidden-xs" (hidden on phones only) and "overflow-hidden" are not among them.
+_HIDDEN = re.compile(
+    r"(?:[\w-]*[_-])?(?:aural|visually-?hidden(?:-title)?|sr-only|screen-?reader(?:-text)?|hidden|invisible"
+    r"|offscreen|element-invisible)",
+    re.I,
+)
+MAX_H1 = 6  # headings offered as title candidates: pages that tag every teaser <h1> offer their first few
+
+
+def headings(tree: lxml_html.HtmlElement) -> list[Any]:
+    """The page's <h1> elements a reader sees, in order. Government and CMS templates open the
+    page with a hidden <h1> for screen readers ("Navigation und Service", the ministry's name)
+    and put the headline in a later one: hidden headings (by class, `hidden` or display:none)
+    are not the headline."""
+    out = []
+    for el in tree.iter("h1"):
+        tokens = (el.get("class") or "").split()
+        style = (el.get("style") or "").replace(" ", "").lower()
+        hidden = any(_HIDDEN.fullmatch(t) and not t.lower().startswith("overflow") for t in tokens)
+        if hidden or el.get("hidden") is not None or "display:none" in style:
+            continue
+        out.append(el)
+        if len(out) == MAX_H1:
+            break
+    return out

@@ -42,9 +42,9 @@ def unescape(text: str) -> str:
     return _WS.sub(" ", _TAG.sub(" ", text)).strip()
 
 
-# Quotation marks differ between a page's signals ('tranqui' in og:title, ‘tranqui’ in the <h1>):
-# they do not make two titles different.
-_QUOTES = str.maketrans("", "", "\"'‘’‚‛“”„‟«»‹›「」『』")
+# Quotation marks differ between a page's signals ('tranqui' in og:title, ‘tranqui’ in the <h1>),
+# and soft hyphens ("Deutsch\u00adland"): they do not make two titles different.
+_QUOTES = str.maketrans("", "", "\"'‘’‚‛“”„‟«»‹›「」『』\u00ad")
 
 
 def _key(text: str) -> str:
@@ -72,7 +72,8 @@ def _is_site(segment: str, site: set[str]) -> bool:
     if not key:
         return True
     compact = key.replace(" ", "")
-    return any(key == w or compact == w.replace(" ", "") or (len(w) > 3 and w in key and len(key) <= len(w) + 12)
+    return any(key == w or compact == w.replace(" ", "")
+               or (len(w) > 3 and w.replace(" ", "") in compact and len(compact) <= len(w) + 12)
                for w in site)  # fmt: skip
 
 
@@ -117,10 +118,16 @@ def _plausible_h1(text: str, site: set[str]) -> bool:
 
 
 def choose_title(
-    candidates: dict[str, str | None], site_name: str | None, url: str, h1_parts: list[str] | None = None
+    candidates: dict[str, str | None],
+    site_name: str | None,
+    url: str,
+    h1_parts: list[str] | None = None,
+    later_h1s: list[str] | None = None,
 ) -> tuple[str | None, str | None]:
     """(title, the source it came from) by agreement among the candidates. h1_parts: the texts of
-    an <h1> made of parts ("<span class=kicker>..</span><span class=headline>..</span>")."""
+    an <h1> made of parts ("<span class=kicker>..</span><span class=headline>..</span>").
+    later_h1s: the texts of the page's other <h1>s (the first is often the site's logo); they win
+    only by agreement with another signal."""
     site = _site_words(site_name, url)
     found: list[tuple[str, str]] = []
     whole: set[str] = set()  # what a source gives as its title, not a part of it
@@ -140,6 +147,8 @@ def choose_title(
             whole.add(_key(text))
     # A kicker and a headline in one <h1>: each part is offered; agreement decides.
     found.extend(("h1", unescape(part)) for part in h1_parts or [] if part)
+    later = {_key(text) for text in later_h1s or [] if text} - {_key(t) for source, t in found if source == "h1"}
+    found.extend(("h1", unescape(text)) for text in later_h1s or [] if text and _key(text) in later)
     if not found:
         return None, None
     if found[0][0] == "selector":
@@ -154,7 +163,7 @@ def choose_title(
     def preference(source: str, text: str) -> int:
         # What a reader sees first: a headline-like <h1>; then the publisher's declared headline.
         if source == "h1":
-            return 4 if _plausible_h1(text, site) else 0
+            return 4 if _key(text) not in later and _plausible_h1(text, site) else 0
         return {"headline": 3, "og:title": 2, "title": 1}.get(source, 0)
 
     best = max(keys, key=lambda k: (support(k[0], k[1]), preference(k[1], k[2]), -len(k[2])))

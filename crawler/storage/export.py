@@ -21,7 +21,7 @@ LOCAL_DAY = local_day_sql()
 # Articles first published on each local day, per site; near-duplicates are not counted twice.
 ARTICLES_PER_DAY_SQL = f"""select {LOCAL_DAY} as day, site, count(*) as articles
 from articles
-where published_at is not null and duplicate_of is null
+where published_at is not null and length(published_at) >= 10 and duplicate_of is null
 group by day, site
 order by day, site"""
 EXTRA_FIELDS = ("date_mentions",)  # nested, from the date_mentions table

@@ -75,6 +75,7 @@ _MODIFIED_WORDS = (
     r"|modifié|actualizado|aggiornato|atualizado|bijgewerkt|gewijzigd"
 )
 _BYLINE_MODIFIED_RE = re.compile(rf"({_MODIFIED_WORDS})\W*(?:am|on|le|el|il|em|op)?\W*$", re.I)
+_COARSE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>0[1-9]|1[0-2]))?$")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SLASH_RE = re.compile(
     r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})"
@@ -96,7 +97,8 @@ class ParsedDate:
     """Outcome of parsing one raw date string.
 
     value: ISO-8601 in UTC ("2022-03-07T20:12:00+00:00"), or "YYYY-MM-DD" for a
-    date without a time, or None when the string could not be read.
+    date without a time, "YYYY-MM" or "YYYY" for a month or a year (precision "month",
+    "year"), or None when the string could not be read.
     tz_explicit: the string carried its own offset; False means default_tz was used.
     error: the reason when value is None ("empty", "unparseable", "out_of_range").
     method: which parser read it ("iso", "rfc2822", "ja", "slash", "dateparser").
@@ -234,6 +236,15 @@ def parse_date(
 
 
 def _parse(text: str, tz: tzinfo | None, languages: list[str] | None, reference: datetime | None) -> ParsedDate:
+    coarse = _COARSE_RE.match(text)
+    if coarse:
+        # A year ("2004") or a month ("2022-06") is kept as given: never widened to its first day.
+        year, month = int(coarse["y"]), coarse["m"]
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            return ParsedDate(None, error="out_of_range", method="iso")
+        if month is None:
+            return ParsedDate(f"{year:04d}", "year", method="iso")
+        return ParsedDate(f"{year:04d}-{month}", "month", method="iso")
     if _ISO_RE.match(text):
         if len(text) == 10:
             return _day(int(text[:4]), int(text[5:7]), int(text[8:10]), "iso")
@@ -418,9 +429,22 @@ _WEEKDAY = re.compile(r"[^\W\d]{2,12}\.?,?\s*")
 _LABEL_REACH = 60  # characters after a label where its date may start
 
 
+# A slashed numeric date in a byline ("08/08/2017", "3/14/2021 10:05"): its order (day or month
+# first) is read later with the page's language and checked against the other signals.
+_SLASHED_TEXT_RE = re.compile(
+    r"(?<![\w/.])(?:[12]\d|3[01]|0?[1-9])/(?:[12]\d|3[01]|0?[1-9])/(?:19|20)\d\d(?![\d/])"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?:\s*(?i:[ap]\.?m\.?))?)?"
+)
+
+
 def _date_matches(text: str) -> list[re.Match[str]]:
     return sorted(
-        [*JA_DATE_RE.finditer(text), *EN_DATE_RE.finditer(text), *eurodates.find(text)],
+        [
+            *JA_DATE_RE.finditer(text),
+            *EN_DATE_RE.finditer(text),
+            *eurodates.find(text),
+            *_SLASHED_TEXT_RE.finditer(text),
+        ],
         key=lambda m: (m.start(), -m.end()),
     )
 

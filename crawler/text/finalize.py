@@ -56,7 +56,9 @@ def content_hash(title: str, body: str) -> str:
 
 def article_mentions(body: str, published_at: str | None, timezone: str | None) -> list[dict[str, Any]]:
     """Date expressions in the body, resolved against the publisher's local day; none without a date
-    (relative forms such as "7日" or "yesterday" cannot be resolved then)."""
-    if not published_at:
+    (relative forms such as "7日" or "yesterday" cannot be resolved then), nor with only a year or
+    a month."""
+    day = local_day(published_at, timezone) if published_at else None
+    if day is None:  # no date, or only a year or a month: nothing to resolve against
         return []
-    return [asdict(m) for m in find_mentions(body, local_day(published_at, timezone))]
+    return [asdict(m) for m in find_mentions(body, day)]

@@ -12,7 +12,9 @@ three refinements:
 - plausibility: a date later than the reference (fetch time) plus a
   tolerance is "future", one before min_year is "too_old"; both are skipped
   and counted, never stored as fact;
-- reading: an ambiguous "11/01/2023" takes the reading another signal confirms.
+- reading: an ambiguous "11/01/2023" takes the reading another signal confirms;
+- coarse signals: a year or a month ("2004", "2022-06") is kept with its precision and
+  never votes for a day; it is the value only when no signal gives a day.
 
 Signals whose local day differs from the winner's by more than one day are
 reported as a disagreement.
@@ -69,8 +71,11 @@ class DateChoice:
     signals: list[dict[str, Any]] = field(default_factory=list)
 
 
-def local_day(value: str, tz_name: str | None) -> date:
-    """The calendar day of a stored value in the site's zone (date-only values are already local)."""
+def local_day(value: str, tz_name: str | None) -> date | None:
+    """The calendar day of a stored value in the site's zone (date-only values are already local);
+    None for a month or a year."""
+    if len(value) < 10:
+        return None
     if len(value) == 10:
         return date.fromisoformat(value)
     return datetime.fromisoformat(value).astimezone(get_tz(tz_name) or UTC).date()
@@ -81,7 +86,7 @@ def local_time(parsed: ParsedDate, tz_name: str | None) -> str | None:
 
     A time given in UTC ("Z", "+00:00") by a site whose zone is known is shown in that zone,
     since researchers count articles per publisher's local day; a bare date stays as it is."""
-    if parsed.value is None or parsed.precision == "day" or len(parsed.value) == 10:
+    if parsed.value is None or parsed.precision == "day" or len(parsed.value) <= 10:
         return parsed.value
     instant = datetime.fromisoformat(parsed.value)
     if parsed.tz_explicit and parsed.offset_minutes:
@@ -99,7 +104,10 @@ def plausibility_error(parsed: ParsedDate, reference: datetime, tolerance: timed
         return parsed.error or "unparseable"
     if int(parsed.value[:4]) < min_year:
         return "too_old"
-    if len(parsed.value) == 10:
+    if len(parsed.value) < 10:
+        if parsed.value > reference.date().isoformat()[: len(parsed.value)]:
+            return "future"
+    elif len(parsed.value) == 10:
         # A bare date is a local day: allow a day for zones ahead of UTC.
         if date.fromisoformat(parsed.value) > (reference + tolerance + timedelta(days=1)).date():
             return "future"
@@ -131,6 +139,14 @@ def choose_date(
     if not valid:
         first = choice.signals[0]
         choice.raw, choice.source, choice.error = first["raw"], first["source"], first["error"]
+        return choice
+    coarse = [v for v in valid if len(v[3].value or "") < 10]
+    valid = [v for v in valid if v not in coarse]
+    if not valid:  # only a year or a month: kept as given, with its precision
+        index, raw, source, parsed = coarse[0]
+        choice.fallback = index > 0
+        choice.value, choice.raw, choice.source, choice.precision = parsed.value, raw, source, parsed.precision
+        choice.local = parsed.value
         return choice
     valid = [_read_ambiguous(v, valid, parse, tz_name) for v in valid]
     # A UTC time that another signal gives in the publisher's offset is read in that offset.
@@ -178,7 +194,8 @@ def _read_ambiguous(signal: Valid, valid: list[Valid], parse: Parser, tz_name: s
     m = _AMBIGUOUS.match(raw.strip())
     if not m or m[1] == m[2] or int(m[1]) > 12 or int(m[2]) > 12:
         return signal
-    others = {publisher_day(v[3], tz_name) for v in valid if v[2] != source}
+    # The same string under another source (a byline that is also the dateline) is no witness.
+    others = {publisher_day(v[3], tz_name) for v in valid if v[2] != source and v[1].strip() != raw.strip()}
     if publisher_day(parsed, tz_name) in others:
         return signal
     swapped = parse(f"{m[2]}/{m[1]}/{m[3]}{m[4]}")

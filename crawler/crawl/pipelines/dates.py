@@ -89,7 +89,7 @@ class DatesPipeline:
                 adapter["published_local"] = choice.local
                 adapter["published_precision"] = choice.precision
                 adapter["published_tz_assumed"] = bool(
-                    choice.value and assumed and not choice.tz_explicit and choice.precision != "day"
+                    choice.value and assumed and not choice.tz_explicit and choice.precision == "minute"
                 )
                 if adapter["published_tz_assumed"]:
                     self.stats.inc_value("news/dates/assumed_tz")

@@ -167,3 +167,15 @@ def test_a_site_name_run_together_is_recognised() -> None:
         f"</head><body><h1>Four Years Remaining</h1>{TEXT}</body></html>"
     )
     assert extract_page(html, "http://fouryears.eu/2019/10/21/x/").title == "Interning of Small Integers in Python"
+
+
+def test_a_time_in_a_comment_or_an_embedded_post_is_not_the_pages() -> None:
+    html = (
+        "<html><head><title>Tomaten schneiden</title></head><body><h1>Tomaten richtig schneiden</h1>"
+        f"{TEXT}<blockquote class='instagram-media'><p><time datetime='2018-03-27T07:08:52+00:00'>27. März</time>"
+        "</p></blockquote><div id='kb-comments'><div class='kb-comment'>"
+        "<time datetime='2020-09-23T18:19:06+02:00'>vor 2 Jahren</time></div></div>"
+        "<p class='entry-meta'><time datetime='2020-09-20T10:00:00+02:00'>20.09.2020</time></p></body></html>"
+    )
+    assert ("time", "2020-09-20T10:00:00+02:00") in sources(html)
+    assert not [raw for source, raw in sources(html) if raw.startswith(("2018-03-27", "2020-09-23"))]

@@ -72,6 +72,13 @@ _RAIL_TAGS = {"aside", "footer", "nav"}
 _RAIL_TOKEN = re.compile(
     r"(?i:[a-z]{1,3}[_-])?(?i:sidebar|widget|related|popular|trending|recommend|comment|rail|more-?stories"
     r"|read-?more|carousel|slider)(?i:e?s)?(?=$|[-_\dA-Z])"  # then a word break: not "railway", "commentary"
+    # A post embedded from a social network carries the date it was posted there.
+    r"|instagram-media|twitter-tweet|tiktok-embed|fb-post|bluesky-embed|reddit-embed"
+)
+_RAIL_HINT = re.compile(
+    r"sidebar|widget|related|popular|trending|recommend|comment|rail|stories|more|carousel|slider"
+    r"|instagram|twitter|tiktok|fb-post|bluesky|reddit",
+    re.I,
 )
 _LAYOUT_TOKEN = re.compile(r"(?:has|with|no|show|hide|is|page|layout)[_-]", re.I)
 
@@ -187,12 +194,13 @@ def collect_dates(
             named = squashed.get(_squash(key))
             if named:
                 _add(out, named[1], f"meta:{named[0]}")
+    # The first of each outside rails: a <time> in a comment or an embedded post is not the page's.
     for prop, out in (("datePublished", published), ("dateModified", modified)):
-        for el in tree.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')[:1]:
+        for el in _first_outside_rails(tree.xpath(f'//*[@itemprop="{prop}"][not(self::meta)]')):
             _add(out, element_date(el), f"itemprop:{prop}")
-    for el in tree.xpath("//time[@datetime]")[:1]:
+    for el in _first_outside_rails(tree.xpath("//time[@datetime]")):
         _add(published, el.get("datetime"), "time")
-    for el in tree.xpath(_ABBR_XPATH)[:1]:
+    for el in _first_outside_rails(tree.xpath(_ABBR_XPATH)):
         _add(published, el.get("title"), "abbr")
     for el in byline_elements(tree):
         found = find_byline_dates(date_text(el))
@@ -216,10 +224,16 @@ def byline_elements(tree: lxml_html.HtmlElement) -> list[Any]:
     ]
 
 
+def _first_outside_rails(elements: list[Any]) -> list[Any]:
+    return next(([el] for el in elements if not in_rail(el)), [])
+
+
 def is_rail(el: Any) -> bool:
     """An element whose class or id names a rail (_RAIL_TOKEN)."""
-    marks = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-    return any(_RAIL_TOKEN.match(t) and not _LAYOUT_TOKEN.match(t) for t in marks)
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _RAIL_HINT.search(marks):  # one search rules out almost every element
+        return False
+    return any(_RAIL_TOKEN.match(t) and not _LAYOUT_TOKEN.match(t) for t in marks.split())
 
 
 def in_rail(el: Any) -> bool:
@@ -269,33 +283,37 @@ def dateline(blocks: list[str], window: int = DATELINE_WINDOW) -> str | None:
 def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
     """The first date the page's text labels as published ("Veröffentlicht am 16.08.2019",
     "Published: March 3, 2020", "Erschienen am: 01.11.2023") and the first it labels as
-    updated ("Letzte Änderung: 31.10.2023", "Updated 4 May 2021"): (raw, role) pairs."""
+    updated ("Letzte Änderung: 31.10.2023", "Updated 4 May 2021"): (raw, role) pairs. A labelled
+    date inside a rail ("veröffentlicht am ..." in a popular-posts widget) is another page's."""
+    nodes = _visible_nodes(tree)
     out: list[tuple[str, str]] = []
-    for raw, role in find_labelled_dates(visible_text(tree)):
-        if all(role != seen for _, seen in out):
-            out.append((raw, role))
+    for raw, role in find_labelled_dates(" ".join(nodes)):
+        if any(role == seen for _, seen in out) or _in_rail_text(raw, nodes):
+            continue
+        out.append((raw, role))
         if len(out) == 2:
             break
     return out
 
 
+def _in_rail_text(raw: str, nodes: list[Any]) -> bool:
+    """Whether the first text node holding raw lies in a rail (a date split across nodes: no)."""
+    node = next((n for n in nodes if raw in n), None)
+    if node is None:
+        return False
+    el = node.getparent()
+    return in_rail(el) or (not node.is_tail and is_rail(el))
+
+
 def visible_text(tree: lxml_html.HtmlElement) -> str:
-    """The body's text outside scripts and outside the rails other articles' dates sit in
-    (sidebars, widgets, related lists, comments: is_rail)."""
+    """The body's text outside scripts and styles."""
+    return " ".join(_visible_nodes(tree))
+
+
+def _visible_nodes(tree: lxml_html.HtmlElement) -> list[Any]:
     body = tree.find("body")
-    out: list[str] = []
-    _texts(body if body is not None else tree, out)
-    return " ".join(t for t in out if t.strip())
+    root = body if body is not None else tree
+    return [t for t in root.xpath(_VISIBLE_TEXT) if t.strip()]
 
 
-_SKIP_TEXT = {"script", "style", "noscript"}
-
-
-def _texts(el: Any, out: list[str]) -> None:
-    if el.text:
-        out.append(el.text)
-    for child in el:
-        if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT and not is_rail(child):
-            _texts(child, out)
-        if child.tail:
-            out.append(child.tail)
+_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"

@@ -341,7 +341,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--sample", type=int, default=300, help="pages timed per stage, in-process")
-    parser.add_argument("--workers", default="0,1", help="NEWS_WORKERS values for the full crawl (comma-separated)")
+    parser.add_argument(
+        "--workers", default="-1,0", help="NEWS_WORKERS values for the full crawl (comma-separated; -1: the default)"
+    )
     parser.add_argument("--no-bare", action="store_true", help="skip bare Scrapy (a memory run)")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores")
@@ -364,7 +366,7 @@ def main() -> int:
                   f"peak RSS {bare_rss:4.0f} MB")  # fmt: skip
             print(f"{'':29}{cpu_line(bare_cpu, bare_pages)}")
         for workers, (pages, seconds, rss, samples, cpu) in runs.items():
-            label = f"scrapy crawl news, {workers} workers:"
+            label = "scrapy crawl news, default:" if workers < 0 else f"scrapy crawl news, {workers} workers:"
             ratio = f", ratio {pages / seconds / (bare_run[0] / bare_run[1]):.2f}" if bare_run else ""
             print(f"{label:29}{pages} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s, "
                   f"peak RSS {rss:4.0f} MB{ratio}")  # fmt: skip

@@ -45,7 +45,9 @@ class NewsConfig:
     retry_after_max: float = 300.0  # NEWS_RETRY_AFTER_MAX: longest Retry-After honoured (s); longer: dropped
     site_page_budget: int = 20000  # NEWS_SITE_PAGE_BUDGET: responses per site per run (0 = no limit)
     allow_private: bool = False  # NEWS_ALLOW_PRIVATE: let a crawl of public sites reach private addresses
-    workers: int = 0  # NEWS_WORKERS: processes that extract pages beside the crawl (0 = in the crawl's process)
+    # NEWS_WORKERS: processes that extract pages beside the crawl (0 = in the crawl's process;
+    # -1 = one per core on a machine with two or more, once a crawl passes its first pages)
+    workers: int = -1
     redis_url: str = ""  # NEWS_REDIS_URL: redis://host:port/db switches on the distributed mode ("" = off)
     redis_prefix: str = "news"  # NEWS_REDIS_PREFIX: the Redis keys of one shared frontier start with it
     redis_idle_close: float = 0.0  # NEWS_REDIS_IDLE_CLOSE: s of empty frontier before a worker stops (0 = never)

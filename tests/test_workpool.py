@@ -42,22 +42,26 @@ def test_a_crawl_with_two_workers_stores_exactly_the_rows_of_the_plain_crawl(
     demo_sites: tuple[DemoServer, DemoServer], demo_db: tuple[Path, str], tmp_path: Path
 ) -> None:
     ja, en = demo_sites
-    db_path = tmp_path / "workers.db"
+    db_path, plain_path = tmp_path / "workers.db", tmp_path / "plain.db"
     proc = run_crawl(db_path, "start_urls=" + ",".join(start_urls(ja, en)), settings={"NEWS_WORKERS": "2"})
     assert "Traceback" not in proc.stderr
-    plain, pooled = sqlite_utils.Database(demo_db[0]), sqlite_utils.Database(db_path)
-    assert pooled["articles"].count == plain["articles"].count > 20
-    for table, order in (
-        ("articles", "url"),
-        ("date_mentions", "article_url, offset"),
-        ("stripped_blocks", "article_url, position"),
-        ("block_occurrences", "article_url, key"),
-    ):
-        assert rows(pooled, table, order) == rows(plain, table, order), table
-    # Article pages are decided alike; which listing pages a crawl reaches at all depends on the
-    # depth at which it first meets them (its order), so those are not compared.
-    article_decisions = "(select * from decisions where kind = 'article')"
-    assert rows(pooled, article_decisions, "url") == rows(plain, article_decisions, "url")
+    run_crawl(plain_path, "start_urls=" + ",".join(start_urls(ja, en)), settings={"NEWS_WORKERS": "0"})
+    plain = sqlite_utils.Database(plain_path)
+    # Two workers from the start, and the default crawl (demo_db: its pool starts only after
+    # AUTO_WARMUP tasks, which decides nothing about what is stored).
+    for pooled in (sqlite_utils.Database(db_path), sqlite_utils.Database(demo_db[0])):
+        assert pooled["articles"].count == plain["articles"].count > 20
+        for table, order in (
+            ("articles", "url"),
+            ("date_mentions", "article_url, offset"),
+            ("stripped_blocks", "article_url, position"),
+            ("block_occurrences", "article_url, key"),
+        ):
+            assert rows(pooled, table, order) == rows(plain, table, order), table
+        # Article pages are decided alike; which listing pages a crawl reaches at all depends on the
+        # depth at which it first meets them (its order), so those are not compared.
+        article_decisions = "(select * from decisions where kind = 'article')"
+        assert rows(pooled, article_decisions, "url") == rows(plain, article_decisions, "url")
     sigs = "select url, signature from article_minhash order by url"
     assert list(pooled.execute(sigs)) == list(plain.execute(sigs))
     bands = "(" + " union all ".join(f"select key, id from {t}" for t in neardup.BAND_TABLES) + ")"
@@ -119,3 +123,28 @@ def test_at_most_four_pages_per_worker_wait_for_a_worker() -> None:
     finally:
         pool.close()
     assert 1 <= most <= 4
+
+
+def test_the_default_is_one_worker_per_core_after_a_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.crawl import workpool
+
+    monkeypatch.setattr(workpool, "available_cores", lambda: 4)
+    assert workpool.resolve_workers(-1) == (4, workpool.AUTO_WARMUP)
+    assert workpool.resolve_workers(0) == (0, 0)
+    assert workpool.resolve_workers(3) == (3, 0)  # an explicit number starts at once
+    monkeypatch.setattr(workpool, "available_cores", lambda: 1)
+    assert workpool.resolve_workers(-1) == (0, 0)  # a lone core gains nothing from a second process
+
+
+def test_a_warm_up_runs_in_this_process_then_the_pool_takes_over() -> None:
+    pool = WorkPool(1, warmup=3)
+
+    async def pids() -> list[int]:
+        return [await pool.run(os.getpid) for _ in range(5)]
+
+    try:
+        got = asyncio.run(pids())
+    finally:
+        pool.close()
+    assert got[:3] == [os.getpid()] * 3
+    assert all(pid != os.getpid() for pid in got[3:])

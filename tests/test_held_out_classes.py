@@ -179,3 +179,38 @@ def test_a_time_in_a_comment_or_an_embedded_post_is_not_the_pages() -> None:
     )
     assert ("time", "2020-09-20T10:00:00+02:00") in sources(html)
     assert not [raw for source, raw in sources(html) if raw.startswith(("2018-03-27", "2020-09-23"))]
+
+
+# -- JSON-LD of this page --------------------------------------------------------------------
+
+
+def _ld(*blocks: str) -> str:
+    scripts = "".join(f'<script type="application/ld+json">{b}</script>' for b in blocks)
+    return f"<html><head><title>Neue Brücke</title>{scripts}</head><body><h1>Neue Brücke</h1>{TEXT}</body></html>"
+
+
+def test_json_ld_about_another_page_of_the_site_gives_no_date() -> None:
+    # An older article's block left in the template, and this page's own: only this page's counts.
+    old = '{"@type": "NewsArticle", "url": "https://ex.de/2019/alte-meldung", "datePublished": "2019-05-01"}'
+    mine = '{"@type": "NewsArticle", "url": "https://ex.de/2024/neue-bruecke", "datePublished": "2024-02-03"}'
+    url = "https://ex.de/2024/neue-bruecke"
+    ld = [raw for source, raw in sources(_ld(old, mine), url) if source.startswith("json-ld")]
+    assert ld == ["2024-02-03"]
+    # Alone, the older article's block still names another page: its date is not this one's.
+    assert not [s for s, _ in sources(_ld(old), url) if s.startswith("json-ld")]
+
+
+def test_json_ld_naming_this_page_another_way_or_the_site_root_still_counts() -> None:
+    # .html or not, another edition's prefix, the publisher's root given as url, a mirror's host.
+    url = "https://www.ex.de/uk/news/neue-bruecke.html"
+    for named in ("https://ex.de/news/neue-bruecke/", "https://ex.de/", "http://127.0.0.1:8000/other"):
+        block = f'{{"@type": "NewsArticle", "url": "{named}", "datePublished": "2024-02-03"}}'
+        assert ("json-ld:datePublished", "2024-02-03") in sources(_ld(block), url), named
+
+
+def test_a_site_wide_block_gives_no_date() -> None:
+    site = (
+        '{"@graph": [{"@type": "WebSite", "datePublished": "2009-01-01"},'
+        ' {"@type": "Organization", "datePublished": "2009-01-01"}]}'
+    )
+    assert not [s for s, _ in sources(_ld(site), "https://ex.de/a") if s.startswith("json-ld")]

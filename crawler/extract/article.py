@@ -219,8 +219,10 @@ def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
     options: dict[str, Any] = {"url": url, "include_comments": False, "include_tables": True, "with_metadata": False}
     doc = trafilatura.bare_extraction(tree, fast=True, **options)
     body = getattr(doc, "body", None)
-    if body is None or len(body.findall(".//p")) < SURE_PARAGRAPHS or len(getattr(doc, "text", None) or "") < SURE_CHARS:
-        # Doubtful: the whole cascade, with readability and jusText (tree was pruned alike by the first call).
+    sure = body is not None and len(body.findall(".//p")) >= SURE_PARAGRAPHS
+    if not sure or len(getattr(doc, "text", None) or "") < SURE_CHARS:
+        # Doubtful: the whole cascade, with readability and jusText (on the same tree: the first call
+        # worked on a copy of it, and the second gives what it gives on a fresh parse).
         doc = trafilatura.bare_extraction(tree, **options)
         body = getattr(doc, "body", None)
     if body is None:
@@ -359,14 +361,16 @@ def extract_page(
         [*(_kicker_split(h1[0]) if h1 else []), *(_text(el) for el in h1[1:])],
     )
 
-    others = [o for o in objects if "datePublished" in o and not any(o is a for a in articles)]
-    published, modified = collect_dates(tree, meta, articles, selectors.published, selectors.modified, others)
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    # Dates only from the JSON-LD that describes this page (not a site-wide block, not an older
+    # article's copy left in the template).
+    dated, others = metadata.dated_objects_of_page(objects, articles, [url, *canonical[:1]])
+    published, modified = collect_dates(tree, meta, dated, selectors.published, selectors.modified, others)
     # What a reader sees (htmldate reads a copy of the tree, taken before trafilatura prunes it): the
     # date when the page has no structured one, else the cross-check of the structured one.
     seen = visible_date(tree, url, extensive=not any(source != "byline" for _, source in published))
     if seen:
         published.append((coarse_unless_confirmed(seen, tree, published, url), "visible"))
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
     found_in_url = url_date(url) or (url_date(canonical[0]) if canonical else None)
     if found_in_url:
         published.append((found_in_url, "url"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
@@ -67,6 +68,71 @@ def json_ld_objects(tree: lxml_html.HtmlElement) -> tuple[list[dict[str, Any]], 
 def article_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every JSON-LD object whose @type is an article type, in page order."""
     return [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
+
+
+# Types that describe a site or a body, never one page: their datePublished is not the article's.
+SITE_TYPES = {"website", "organization", "newsmediaorganization", "corporation", "person", "brand"}
+
+
+_SLUG_TOKEN = re.compile(r"[^\W_]{3,}")
+
+
+def _page_key(url: str) -> tuple[str, set[str]] | None:
+    """(host without www./m./amp., the words of its path): enough to tell two articles of one
+    site apart while the same article under another spelling (.html or not, an edition prefix,
+    a short link carrying its id) still matches. None for a site root, which names no page."""
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return None
+    words = set(_SLUG_TOKEN.findall(parts.path.lower())) - {"html", "htm", "php", "index", "amp"}
+    if not words:
+        return None
+    return re.sub(r"^(?:www\d*|m|amp)\.", "", (parts.hostname or "").lower()), words
+
+
+def declared_pages(obj: dict[str, Any]) -> list[str]:
+    """The page URLs a JSON-LD object says it describes (url, @id, mainEntityOfPage)."""
+    out: list[str] = []
+    for value in (obj.get("url"), obj.get("@id"), obj.get("mainEntityOfPage")):
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, str) and value.strip():
+            out.append(value.strip())
+    return out
+
+
+def about_other_page(obj: dict[str, Any], page_urls: list[str]) -> bool:
+    """True when an object names only pages that are not this one (an older article's copy
+    pasted in a template, a related story's block): its dates belong to that page. An object
+    naming no absolute URL or only the site's root (a common slip for the publisher's URL), or a
+    path sharing a word with this page's (under any of page_urls: the URL, its canonical), is
+    about this page; so is one that names this page among others. Only a page of this page's own
+    site counts against it: a copy served elsewhere (a mirror, a local copy, a syndicated story)
+    names its origin, which says nothing about which page it describes."""
+    ours = [k for k in map(_page_key, page_urls) if k]
+    named = [k for k in (_page_key(u) for u in declared_pages(obj)) if k]
+    same_site = [words for host, words in named if any(host == h for h, _ in ours)]
+    # Another page: a page of this site whose path shares no word with this page's.
+    return (
+        bool(same_site) and len(same_site) == len(named) and all(not (w & mine) for w in same_site for _, mine in ours)
+    )
+
+
+def dated_objects_of_page(
+    objects: list[dict[str, Any]], articles: list[dict[str, Any]], page_urls: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(article objects, other objects with a datePublished) whose dates may be this page's:
+    site-wide types (WebSite, Organization) and objects about another page left out."""
+    mine = [a for a in articles if not about_other_page(a, page_urls)]
+    others = [
+        o
+        for o in objects
+        if "datePublished" in o
+        and not any(o is a for a in articles)
+        and not _types(o) & SITE_TYPES
+        and not about_other_page(o, page_urls)
+    ]
+    return mine, others
 
 
 def has_listing_type(objects: list[dict[str, Any]]) -> bool:

@@ -227,12 +227,15 @@ class Site:
 # -- crawling --------------------------------------------------------------------
 
 
+OURS: dict[str, str] = {}  # --set KEY=VALUE: settings of our crawl only (NEWS_WORKERS=0, ...)
+
+
 def news_cmd(db: Path, *spider_args: str) -> list[str]:
     """`scrapy crawl news` with the bench's settings, into db."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news"]
     for arg in spider_args:
         cmd += ["-a", arg]
-    for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0"}.items():
+    for key, value in {**FAST, "NEWS_DB": str(db), "ROBOTSTXT_OBEY": "0", **OURS}.items():
         cmd += ["-s", f"{key}={value}"]
     return cmd
 
@@ -431,7 +434,11 @@ def main() -> int:
         action="store_true",
         help="score each set's tuning half and held-back half apart (the halves: half_of(key))",
     )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a setting of our crawl (not the baseline's)"
+    )
     args = parser.parse_args()
+    OURS.update(item.split("=", 1) for item in args.set)
     if not REAL.exists():
         print(f"skipped: {REAL} is not present")
         return 0

@@ -225,7 +225,7 @@ def test_rows_without_raw_blocks_are_not_wiped_by_reclean(tmp_path: Path) -> Non
 def test_copies_of_one_page_join_its_group_without_comparing_every_member(tmp_path: Path, monkeypatch) -> None:
     # A page served under many URLs: each copy is compared with a bounded number of the earlier
     # copies, not with all of them (which made such a store quadratic), and joins their group.
-    from datasketch import LeanMinHash
+    from crawler.text.shingles import Signature
 
     s = store(tmp_path)
     body = ["東京都は8日、新たに1万3千人が新型コロナウイルスに感染したと発表しました。前の週より減りました。" * 2]
@@ -233,7 +233,7 @@ def test_copies_of_one_page_join_its_group_without_comparing_every_member(tmp_pa
     compared = 0
     scores = neardup.similarities
 
-    def counting(sig: LeanMinHash, stored: list[bytes]) -> Any:
+    def counting(sig: Signature, stored: list[bytes]) -> Any:
         nonlocal compared
         compared += len(stored)
         return scores(sig, stored)
@@ -271,6 +271,8 @@ def test_reclean_keeps_block_occurrences_and_new_raw_blocks_replace_them(tmp_pat
 def test_candidate_similarities_are_minhash_jaccard() -> None:
     """Near-duplicate linking scores its candidates in one array operation: the same figures as
     datasketch's LeanMinHash.jaccard, one candidate at a time."""
+    from datasketch import LeanMinHash
+
     from crawler.text.shingles import from_bytes, signature, similarities, to_bytes
 
     base = "".join(f"記事の本文{i}は内容が異なります。" for i in range(40))
@@ -282,7 +284,28 @@ def test_candidate_similarities_are_minhash_jaccard() -> None:
     for sig in sigs:
         assert sig is not None
         assert list(similarities(sig, stored)) == [sig.jaccard(from_bytes(b)) for b in stored]
+        lean = LeanMinHash(seed=1, hashvalues=sig.hashvalues, scheme="affine32")
+        assert [sig.jaccard(from_bytes(b)) for b in stored] == [
+            lean.jaccard(LeanMinHash(seed=1, hashvalues=from_bytes(b).hashvalues, scheme="affine32")) for b in stored
+        ]
     assert sigs[0] is not None and list(similarities(sigs[0], [])) == []
+
+
+def test_signatures_use_datasketchs_permutations() -> None:
+    """The permutations are datasketch's (affine32 scheme, seed 1), drawn without importing it:
+    databases written before and after it left the crawl's imports hold the same signatures."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from crawler.text.shingles import NUM_PERM, shingle_hashes, signature
+
+    a, b = (p.astype(np.uint32) for p in MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations)
+    for text in ("東京都は8日、新たに感染を発表しました。" * 3, "A wire story, copied by many papers. " * 4):
+        hashes = shingle_hashes(text)
+        with np.errstate(over="ignore"):
+            expected = (a[:, None] * hashes[None, :] + b[:, None]).min(axis=1)
+        ours = signature(text)
+        assert ours is not None and list(ours.hashvalues) == list(expected)
 
 
 def test_an_original_that_changes_leaves_its_group_and_the_group_stays_together(tmp_path: Path) -> None:

@@ -13,11 +13,10 @@ from itertools import pairwise
 from typing import Any
 
 import sqlite_utils
-from datasketch import LeanMinHash
 
 from crawler.storage import bandfilter
 from crawler.storage.sql import chunks, marks
-from crawler.text.shingles import THRESHOLD, band_keys, from_bytes, signature, similarities, to_bytes
+from crawler.text.shingles import THRESHOLD, Signature, band_keys, from_bytes, signature, similarities, to_bytes
 
 CANDIDATES = 100  # band entries read to link one article (see _match)
 # Band keys go to the smallest table and move down to the next in key order when a table holds
@@ -134,7 +133,7 @@ class NearDuplicates:
         for _, url, stored in sorted(order):
             self._match(url, from_bytes(stored))
 
-    def _match(self, url: str, sig: LeanMinHash) -> None:
+    def _match(self, url: str, sig: Signature) -> None:
         """Group the article with the indexed articles whose bodies are near-duplicates of it.
 
         At most CANDIDATES band entries are read. A group is joined through any one of its
@@ -157,7 +156,7 @@ class NearDuplicates:
         if similar:
             self._group(url, similar)
 
-    def _forget(self, id_: int, sig: LeanMinHash) -> None:
+    def _forget(self, id_: int, sig: Signature) -> None:
         """Take an earlier signature out of the index (its text changed, or went away)."""
         keys = band_keys(sig)
         for table in BAND_TABLES:

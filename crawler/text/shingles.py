@@ -1,6 +1,6 @@
 """Near-duplicate articles: MinHash over character shingles, so Japanese (no spaces) works too.
 
-Pure apart from numpy and datasketch. The text is normalised (NFKC, all whitespace removed,
+Pure apart from numpy. The text is normalised (NFKC, all whitespace removed,
 case folded) and cut into overlapping character 5-grams; two texts whose estimated Jaccard
 similarity is at least the threshold are near duplicates (same story under another URL, print
 version, syndicated copy).
@@ -10,6 +10,11 @@ Everything after the normalisation is vectorised: the 5-grams are hashed as whol
 applied to all shingle hashes at once. A signature costs about a tenth of hashing each shingle in
 Python. The bands of the LSH index are cut from the signature here too, so the storage layer only
 stores and looks up integers.
+
+The signatures are datasketch's MinHash with its "affine32" scheme and seed 1, value for value
+(tests/test_storage.py checks it against datasketch): the permutations are drawn here the way
+datasketch draws them, because importing datasketch loads scipy, half a second at the start of
+every crawl, CLI command and worker process, for two arrays of 128 numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -26,7 +30,6 @@ THRESHOLD = 0.8  # estimated Jaccard similarity at which two texts are near-dupl
 # 0.998, of 0.5 with 0.27, of 0.1 with 2e-5; every candidate is verified against THRESHOLD.
 BANDS, ROWS = 20, 6
 _SEED = 1
-_SCHEME = "affine32"  # fixed so stored signatures stay comparable across datasketch releases
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(0x100000001B3)  # an odd multiplier for the polynomial over code points
 
@@ -64,10 +67,31 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]  # np.unique, at half its cost
 
 
-_A, _B = (p.astype(np.uint32) for p in MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations)
+def _permutations(seed: int, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations h -> a * h + b mod 2^32 (odd a), drawn as it draws them."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
-def signature(text: str) -> LeanMinHash | None:
+_A, _B = _permutations(_SEED, NUM_PERM)
+
+
+class Signature:
+    """A MinHash signature: NUM_PERM 32-bit values (what datasketch's LeanMinHash holds)."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: np.ndarray) -> None:
+        self.hashvalues = np.asarray(hashvalues, dtype=np.uint32)
+
+    def jaccard(self, other: Signature) -> float:
+        """Estimated Jaccard similarity: the share of equal values."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
+def signature(text: str) -> Signature | None:
     """MinHash of the text's shingles, or None for text too short to compare."""
     hashes = shingle_hashes(text)
     if len(hashes) < 10:
@@ -77,8 +101,7 @@ def signature(text: str) -> LeanMinHash | None:
     grid = np.empty((NUM_PERM, len(hashes)), dtype=np.uint32)
     np.multiply(_A[:, None], hashes[None, :], out=grid)
     np.add(grid, _B[:, None], out=grid)
-    values = grid.min(axis=1)
-    return LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
+    return Signature(grid.min(axis=1))
 
 
 def signature_bytes(text: str) -> bytes | None:
@@ -87,7 +110,7 @@ def signature_bytes(text: str) -> bytes | None:
     return None if sig is None else to_bytes(sig)
 
 
-def band_keys(m: LeanMinHash) -> list[int]:
+def band_keys(m: Signature) -> list[int]:
     """One signed 64-bit key per LSH band (band index mixed in), for an SQLite index."""
     values = np.asarray(m.hashvalues[: BANDS * ROWS], dtype=np.uint64).reshape(BANDS, ROWS)
     with np.errstate(over="ignore"):
@@ -97,20 +120,19 @@ def band_keys(m: LeanMinHash) -> list[int]:
     return [int(x) for x in h.view(np.int64)]
 
 
-def to_bytes(m: LeanMinHash) -> bytes:
+def to_bytes(m: Signature) -> bytes:
     # affine32 values fit in 32 bits: 512 bytes a signature.
     return np.asarray(m.hashvalues).astype("<u4").tobytes()
 
 
-def similarities(m: LeanMinHash, stored: list[bytes]) -> np.ndarray:
+def similarities(m: Signature, stored: list[bytes]) -> np.ndarray:
     """Estimated Jaccard similarity of m with each stored signature (as LeanMinHash.jaccard
-    gives it), in one array operation instead of one LeanMinHash a candidate."""
+    gives it), in one array operation instead of one Signature a candidate."""
     if not stored:
         return np.zeros(0)
     grid = np.frombuffer(b"".join(stored), dtype="<u4").reshape(len(stored), NUM_PERM)
     return np.count_nonzero(grid == np.asarray(m.hashvalues, dtype=np.uint32), axis=1) / NUM_PERM
 
 
-def from_bytes(data: bytes) -> LeanMinHash:
-    # LeanMinHash skips generating permutations: 3 us instead of 120 us a signature.
-    return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(data, dtype="<u4").copy(), scheme=_SCHEME)
+def from_bytes(data: bytes) -> Signature:
+    return Signature(np.frombuffer(data, dtype="<u4").copy())

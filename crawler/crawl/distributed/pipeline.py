@@ -82,7 +82,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
         acks = self.frontier.take_acks()
         batch = {
             "articles": self.buffer,
-            "pages": self.pages,
+            "pages": self.compressed_pages(),  # compressed here: smaller in Redis
             "drops": self.drops,
             "decisions": self.decisions,
             "seen": self.seen,

@@ -31,7 +31,7 @@ from crawler.discovery.urls import canonicalize, site_key
 from crawler.items import shallow_dict
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.articles import read_articles
-from crawler.storage.pages import page_row
+from crawler.storage.pages import compressed, page_row
 from crawler.storage.runs import crawl_report, finish_crawl, start_crawl
 from crawler.storage.sql import now_iso
 from crawler.text.shingles import signature_bytes
@@ -222,6 +222,10 @@ class LocalStoragePipeline:
         self.buffer.append(article)
         self.sites.add(article.get("site") or "")
         return item
+
+    def compressed_pages(self) -> list[dict[str, Any]]:
+        """The buffered page rows with their bodies compressed (a batch that leaves this process)."""
+        return [compressed(p) for p in self.pages]
 
     def _page(self, url: str, response: Response, item: Any) -> None:
         if self.config.store_raw:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -309,3 +310,39 @@ def test_text_after_an_html_comment_inside_a_paragraph_is_kept() -> None:
     )
     assert "The first half of the sentence and the rest of it after the comment." in blocks
     assert "Another paragraph with a link and its tail." in blocks
+
+
+def test_the_full_trafilatura_pass_runs_only_where_the_fast_one_is_doubtful(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short page (under SURE_PARAGRAPHS paragraphs or SURE_CHARS characters) gets the whole
+    cascade after the fast pass, on the same tree, and it gives what it gives on a fresh parse; a
+    long one keeps the fast pass's blocks, with no second call."""
+    import trafilatura
+
+    from crawler.extract import article
+
+    short = (
+        "<html><body><nav><a href='/a'>Home</a> <a href='/b'>World</a></nav><div class='story'>"
+        "<p>Eine kurze Meldung über die neue Brücke, die heute eröffnet wurde.</p>"
+        "<div>Der Bürgermeister sprach von einem großen Tag für die Stadt.</div></div>"
+        "<footer>Impressum</footer></body></html>"
+    )
+    paragraphs = "".join(f"<p>{'Ein ganzer Absatz mit Text. ' * 8}{i}</p>" for i in range(5))
+    long = f"<html><body>{paragraphs}</body></html>"
+    options = {"include_comments": False, "include_tables": True, "with_metadata": False}
+    real = trafilatura.bare_extraction
+    calls: list[bool] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(bool(kwargs.get("fast")))
+        return real(*args, **kwargs)
+
+    for html, sure in ((short, False), (long, True)):
+        url = "https://ex.de/a"
+        fresh = real(article.parse_html(html), url=url, fast=sure, **options)
+        expected = [b for b in (article._text(" ".join(el.itertext())) for el in fresh.body) if b]
+        calls.clear()
+        monkeypatch.setattr(trafilatura, "bare_extraction", counting)
+        got = article._trafilatura_blocks(article.parse_html(html), url)
+        monkeypatch.setattr(trafilatura, "bare_extraction", real)
+        assert calls == ([True] if sure else [True, False])
+        assert got == expected, (sure, got, expected)

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 import htmldate
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
@@ -285,10 +286,9 @@ def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
     "Published: March 3, 2020", "Erschienen am: 01.11.2023") and the first it labels as
     updated ("Letzte Änderung: 31.10.2023", "Updated 4 May 2021"): (raw, role) pairs. A labelled
     date inside a rail ("veröffentlicht am ..." in a popular-posts widget) is another page's."""
-    nodes = _visible_nodes(tree)
     out: list[tuple[str, str]] = []
-    for raw, role in find_labelled_dates(" ".join(nodes)):
-        if any(role == seen for _, seen in out) or _in_rail_text(raw, nodes):
+    for raw, role in find_labelled_dates(visible_text(tree)):
+        if any(role == seen for _, seen in out) or _in_rail_text(raw, tree):
             continue
         out.append((raw, role))
         if len(out) == 2:
@@ -296,9 +296,9 @@ def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
     return out
 
 
-def _in_rail_text(raw: str, nodes: list[Any]) -> bool:
+def _in_rail_text(raw: str, tree: lxml_html.HtmlElement) -> bool:
     """Whether the first text node holding raw lies in a rail (a date split across nodes: no)."""
-    node = next((n for n in nodes if raw in n), None)
+    node = next((n for n in _SMART_TEXT(_text_root(tree)) if raw in n), None)
     if node is None:
         return False
     el = node.getparent()
@@ -310,10 +310,17 @@ def visible_text(tree: lxml_html.HtmlElement) -> str:
     return " ".join(_visible_nodes(tree))
 
 
-def _visible_nodes(tree: lxml_html.HtmlElement) -> list[Any]:
+def _text_root(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     body = tree.find("body")
-    root = body if body is not None else tree
-    return [t for t in root.xpath(_VISIBLE_TEXT) if t.strip()]
+    return body if body is not None else tree
+
+
+def _visible_nodes(tree: lxml_html.HtmlElement) -> list[str]:
+    return [t for t in _PLAIN_TEXT(_text_root(tree)) if t.strip()]
 
 
 _VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+# Plain strings for the text (a third cheaper); the nodes that know their parent only when a
+# labelled date has to be placed (rare).
+_PLAIN_TEXT = etree.XPath(_VISIBLE_TEXT, smart_strings=False)
+_SMART_TEXT = etree.XPath(_VISIBLE_TEXT)

@@ -214,3 +214,13 @@ def test_a_site_wide_block_gives_no_date() -> None:
         ' {"@type": "Organization", "datePublished": "2009-01-01"}]}'
     )
     assert not [s for s, _ in sources(_ld(site), "https://ex.de/a") if s.startswith("json-ld")]
+
+
+def test_a_style_element_inside_the_h1_is_not_part_of_the_title() -> None:
+    # CSS-in-JS pages put their <style> inside the heading they style.
+    html = (
+        "<html><head><title>Neue Brücke eröffnet</title></head><body><h1><style>.css-x1{font-size:16px}</style>"
+        f"Neue Brücke eröffnet</h1>{TEXT}</body></html>"
+    )
+    page = extract_page(html, "https://ex.de/bruecke")
+    assert page.title == "Neue Brücke eröffnet"

@@ -125,6 +125,9 @@ def parse_html(text: str) -> lxml_html.HtmlElement:
 def _text(el: Any) -> str:
     if isinstance(el, str):
         return clean_block(el)
+    if el.find(".//style") is not None or el.find(".//script") is not None:
+        # A styled-components <style> inside an <h1> is CSS, not words of the headline.
+        return clean_block(" ".join(el.xpath(".//text()[not(ancestor::style or ancestor::script)]")))
     return clean_block(el.text_content())
 
 

@@ -61,7 +61,7 @@ def resolve_workers(setting: int) -> tuple[int, int]:
     return (cores, AUTO_WARMUP) if cores >= 2 else (0, 0)
 
 
-_PRELOAD = ["crawler.extract", "crawler.text.finalize"]  # imported once, by the fork server
+_PRELOAD = ["crawler.crawl.warmup"]  # imported once, by the fork server (see that module)
 
 
 def _quiet_worker() -> None:

@@ -17,6 +17,7 @@ itemprop dateModified, a byline or text date marked 更新 / Updated / Stand ...
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import htmldate
@@ -215,14 +216,16 @@ def collect_dates(
     return published, modified
 
 
-def byline_elements(tree: lxml_html.HtmlElement) -> list[Any]:
-    """Elements whose class names a date or a byline, in page order, outside rails (in_rail).
+def byline_elements(tree: lxml_html.HtmlElement) -> Iterator[Any]:
+    """Elements whose class names a date or a byline, in page order, outside rails (in_rail),
+    one at a time: the caller stops at the first that holds a date.
     ("teaser" is not a rail: TYPO3 sites wrap the article itself in "teaserTyp3 newsSingle".)"""
-    return [
-        el
-        for el in tree.xpath("//*[@class]")
-        if el.tag not in _NOT_BYLINE and _BYLINE_CLASS.search(el.get("class")) and not in_rail(el)
-    ]
+    for el in _WITH_CLASS(tree):
+        if el.tag not in _NOT_BYLINE and _BYLINE_CLASS.search(el.get("class")) and not in_rail(el):
+            yield el
+
+
+_WITH_CLASS = etree.XPath("//*[@class]")
 
 
 def _first_outside_rails(elements: list[Any]) -> list[Any]:

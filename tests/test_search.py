@@ -65,6 +65,7 @@ def test_bigram_form_splits_cjk_runs_and_leaves_words() -> None:
     assert bigram_form("NHKニュース web").split() == ["nhk", "ニュ", "ュー", "ース", "ス", "web"]
     assert bigram_form("ｳｸﾗｲﾅ").split() == ["ウク", "クラ", "ライ", "イナ", "ナ"]  # NFKC first
     assert bigram_form(None) == ""
+    assert bigram_form("a戦b 交渉") == "a 戦 b  交渉 渉 "  # a one-character run stands alone
 
 
 def test_query_form_is_phrases_anded_and_never_fts_syntax() -> None:

@@ -44,6 +44,7 @@ from crawler.config import NewsConfig
 from crawler.crawl.faults import FaultDrop
 from crawler.crawl.signals import archive_file_read
 from crawler.crawl.spider import NewsSpider, SpiderArgumentError, _split
+from crawler.crawl.workpool import available_cores
 from crawler.discovery.feeds import parse_listing
 from crawler.discovery.urls import netloc, strip_fragment
 from crawler.profiles import ProfileError, get_profile, host_matches
@@ -95,9 +96,10 @@ class ArchiveSpider(NewsSpider):
         "NEWS_INCREMENTAL": False,
         "NEWS_ARCHIVE_ONLY": True,
         # Reading an archive is bound by the cost of a page, not by the network: one extraction
-        # process per core by default (bench/archive.py: 52 pages/s with none, 83 with two, on
-        # two cores); -s NEWS_WORKERS=0 keeps everything in one process.
-        "NEWS_WORKERS": os.cpu_count() or 1,
+        # process per core from the first record (bench/archive.py: 52 pages/s with none, 83 with
+        # two, on two cores; the crawl's default waits for its first pages); -s NEWS_WORKERS=0
+        # keeps everything in one process.
+        "NEWS_WORKERS": available_cores(),
     }
 
     def __init__(

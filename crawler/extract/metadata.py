@@ -75,6 +75,7 @@ SITE_TYPES = {"website", "organization", "newsmediaorganization", "corporation",
 
 
 _SLUG_TOKEN = re.compile(r"[^\W_]{3,}")
+_HOST_PREFIX = re.compile(r"^(?:www\d*|m|amp)\.")
 
 
 def _page_key(url: str) -> tuple[str, set[str]] | None:
@@ -87,7 +88,7 @@ def _page_key(url: str) -> tuple[str, set[str]] | None:
     words = set(_SLUG_TOKEN.findall(parts.path.lower())) - {"html", "htm", "php", "index", "amp"}
     if not words:
         return None
-    return re.sub(r"^(?:www\d*|m|amp)\.", "", (parts.hostname or "").lower()), words
+    return _HOST_PREFIX.sub("", (parts.hostname or "").lower()), words
 
 
 def declared_pages(obj: dict[str, Any]) -> list[str]:

@@ -208,6 +208,15 @@ def test_json_ld_naming_this_page_another_way_or_the_site_root_still_counts() ->
         assert ("json-ld:datePublished", "2024-02-03") in sources(_ld(block), url), named
 
 
+def test_json_ld_with_odd_page_fields_still_counts() -> None:
+    # A number, a list, a dict without @id, a relative path: no page named, so the date counts.
+    block = (
+        '{"@type": "NewsArticle", "url": 5, "@id": {"name": "x"}, "mainEntityOfPage": ["/a"],'
+        ' "datePublished": "2024-02-03"}'
+    )
+    assert ("json-ld:datePublished", "2024-02-03") in sources(_ld(block), "https://ex.de/a")
+
+
 def test_a_site_wide_block_gives_no_date() -> None:
     site = (
         '{"@graph": [{"@type": "WebSite", "datePublished": "2009-01-01"},'

@@ -236,6 +236,26 @@ def test_one_writer_at_a_time(redis_url: str, tmp_path: Path) -> None:
     first.unlock()
 
 
+def test_a_busy_worker_stays_alive_and_a_stuck_one_is_let_go(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The heartbeat has a thread of its own: a reactor busy for longer than the TTL (a huge
+    page, a worker pool starting) keeps what it holds; one stuck for STALLED_AFTER TTLs does not."""
+    from crawler.crawl.distributed import frontier as frontier_module
+
+    monkeypatch.setattr(frontier_module, "STALLED_AFTER", 4)
+    frontier = Frontier(NewsConfig(redis_url=redis_url, redis_heartbeat=1.0))
+    key = frontier.keys.worker(frontier.worker_id)
+    frontier.heartbeat(force=True)
+    time.sleep(2.5)  # no call from the reactor for 2.5 TTLs
+    assert frontier.server.exists(key)
+    deadline = time.monotonic() + 10
+    while frontier.server.exists(key) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not frontier.server.exists(key)  # let go after about 4 TTLs (+ the TTL of the last beat)
+    frontier.heartbeat()  # the reactor comes back: alive again
+    assert frontier.server.exists(key)
+    frontier.stop()
+
+
 def test_batches_keep_bytes_and_text() -> None:
     batch = {"pages": [{"html_zlib": b"\x00\xff", "url": "https://ex.jp/停戦"}], "signatures": {"u": b"\x01" * 8}}
     back = decode(encode(batch))

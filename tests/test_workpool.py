@@ -139,12 +139,35 @@ def test_the_default_is_one_worker_per_core_after_a_warm_up(monkeypatch: pytest.
 def test_a_warm_up_runs_in_this_process_then_the_pool_takes_over() -> None:
     pool = WorkPool(1, warmup=3)
 
-    async def pids() -> list[int]:
-        return [await pool.run(os.getpid) for _ in range(5)]
+    async def pids() -> tuple[list[int], list[int], list[int]]:
+        warm = [await pool.run(os.getpid) for _ in range(3)]
+        assert pool._starting is None  # a small crawl never starts the pool
+        # The pool starts on its own thread; pages meanwhile are extracted here, never held up.
+        meanwhile = [await pool.run(os.getpid)]
+        assert pool._starting is not None
+        await asyncio.wrap_future(pool._starting)
+        after = [await pool.run(os.getpid) for _ in range(3)]
+        return warm, meanwhile, after
 
     try:
-        got = asyncio.run(pids())
+        warm, meanwhile, after = asyncio.run(pids())
     finally:
         pool.close()
-    assert got[:3] == [os.getpid()] * 3
-    assert all(pid != os.getpid() for pid in got[3:])
+    assert warm == [os.getpid()] * 3
+    assert meanwhile == [os.getpid()]  # the start takes seconds (the fork server's imports)
+    assert all(pid != os.getpid() for pid in after)
+
+
+def test_a_pool_that_cannot_start_leaves_the_pages_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[str] = []
+    pool = WorkPool(2, events.append)
+
+    def refuse() -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(pool, "_launch", refuse)
+    try:
+        got = asyncio.run(pool.run(_where, os.getpid()))
+    finally:
+        pool.close()
+    assert got == "main" and events == ["news/pool/unavailable"] and pool.workers == 0

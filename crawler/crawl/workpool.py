@@ -11,9 +11,13 @@ read at the start, storage) stays in the crawl's process.
 - Bounded: at most `4 * N` pages wait for a worker; a callback that finds the pool full waits
   too, and Scrapy's own limit on responses in processing then holds back downloads, so memory
   stays flat however long the crawl.
-- Workers come from a fork server started before the reactor's threads exist, with the
+- Workers come from a fork server (a fresh process, whatever threads the crawl has), with the
   extraction modules imported once; they ignore SIGINT, so Ctrl-C reaches the crawl, which
   shuts the pool down cleanly when the spider closes.
+- The pool starts on a thread of its own: starting a worker waits for the fork server's imports
+  (2.6 s here, more on a slow machine), and a reactor frozen that long stops fetching and misses
+  its Redis heartbeat (a distributed worker's WARC file was then taken back and read twice). A
+  page that needs the pool meanwhile awaits it; the reactor goes on.
 - A worker that dies (killed, out of memory) breaks the pool: the page is extracted in-process,
   counted as `news/pool/broken`, and a new pool is started for the next pages.
 - By default (`NEWS_WORKERS=-1`) a machine with two cores or more gets one worker per core, so
@@ -30,8 +34,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -72,8 +77,12 @@ class WorkPool:
     def __init__(self, workers: int, on_event: Callable[[str], None] | None = None, warmup: int = 0) -> None:
         self.workers = max(0, workers)
         self.warmup = warmup  # calls made in this process before the pool starts
+        # An explicit pool is awaited by the first page; the default one (after a warm-up) starts
+        # while pages go on in this process, so the crawl never stands still for it.
+        self._await_start = warmup == 0
         self._on_event = on_event or (lambda _key: None)
         self._executor: ProcessPoolExecutor | None = None
+        self._starting: Future[ProcessPoolExecutor] | None = None
         self._slots: asyncio.Semaphore | None = None
 
     @classmethod
@@ -96,11 +105,32 @@ class WorkPool:
             crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _launch(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet_worker)
+        # Each worker is started by a submit that finds none idle: start them all here, off the reactor.
+        for started in [executor.submit(os.getpid) for _ in range(self.workers)]:
+            started.result()
+        return executor
+
+    def _start(self) -> Future[ProcessPoolExecutor]:
+        if self._starting is None:
+            starting: Future[ProcessPoolExecutor] = Future()
+
+            def launch() -> None:
+                try:
+                    starting.set_result(self._launch())
+                except BaseException as exc:  # the awaiting page sees it
+                    starting.set_exception(exc)
+
+            threading.Thread(target=launch, name="news-pool-start", daemon=True).start()
+            self._starting = starting
+        return self._starting
+
+    async def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_quiet_worker)
+            self._executor = await asyncio.wrap_future(self._start())
         return self._executor
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -110,11 +140,21 @@ class WorkPool:
         if self.warmup > 0:
             self.warmup -= 1
             return fn(*args)
+        if self._executor is None and not self._await_start and not self._start().done():
+            return fn(*args)
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.workers * PENDING_PER_WORKER)
         async with self._slots:
             try:
-                return await asyncio.wrap_future(self._pool().submit(fn, *args))
+                executor = await self._pool()
+            except Exception as exc:  # no worker could start (no /dev/shm, processes refused)
+                self._on_event("news/pool/unavailable")
+                logger.warning("worker processes could not start (%s); pages are extracted in the crawl's process", exc)
+                self.workers = 0
+                self._discard()
+                return fn(*args)
+            try:
+                return await asyncio.wrap_future(executor.submit(fn, *args))
             except BrokenProcessPool:
                 self._on_event("news/pool/broken")
                 logger.warning("a worker process died; this page is extracted in the crawl's process")
@@ -124,10 +164,15 @@ class WorkPool:
     def _discard(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self._executor = self._starting = None
 
     def close(self) -> None:
         """Stop the workers (after the pages they hold): the crawl is over."""
+        if self._executor is None and self._starting is not None:
+            try:
+                self._executor = self._starting.result()  # a start still under way: wait, then stop it
+            except Exception:
+                pass  # never started: nothing to stop
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._executor = self._starting = None

@@ -9,7 +9,9 @@ What scrapy-redis 0.9.1 does by itself, and what is changed here (each measured 
   them. Here a pop moves the request, in one Lua script, into the worker's `inflight` hash; the
   request is released (acknowledged) only when its result is safe in Redis (the batch with its
   article is pushed) or it ended without one. A worker whose heartbeat expires has its held
-  requests put back in the queue by the other workers.
+  requests put back in the queue by the other workers. The heartbeat is sent by a thread of
+  its own, so a reactor busy for a few seconds (a huge page, a pool starting) is not taken for
+  dead; it stops beating when the reactor has shown no life for STALLED_AFTER heartbeats.
 - Its dupefilter fingerprints URLs its own way; here it uses the crawl's fingerprinter (one
   fetch per story: tracking parameters, www, AMP variants are one request).
 - Seeds it makes from Redis data carry dont_filter=True, so a seed page is fetched twice when a
@@ -23,6 +25,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HELD = "news_held"  # request meta: the id under which the worker holds the request in Redis
+STALLED_AFTER = 20  # heartbeats (of ttl seconds) without a sign of life from the reactor: a hung worker
 
 # Pop the best request and hold it under a fresh id, atomically: killed between the two, a
 # worker would otherwise lose the request.
@@ -87,6 +91,8 @@ class Frontier:
         self._hosts: set[str] = set()
         self._hosts_read = 0.0
         self._beat = 0.0
+        self._lively = time.monotonic()  # the reactor's last call to heartbeat()
+        self._beating: threading.Event | None = None
         self._pop = self.server.register_script(_POP)
         self._take_file = self.server.register_script(_TAKE_FILE)
 
@@ -127,12 +133,30 @@ class Frontier:
     # -- liveness and recovery ---------------------------------------------------
 
     def heartbeat(self, force: bool = False) -> None:
-        now = time.monotonic()
+        """Called by the reactor as it works: marks the worker alive and takes back what dead
+        workers held. The key itself is refreshed by the beating thread, started here."""
+        now = self._lively = time.monotonic()
+        if self._beating is None:
+            self._beating = threading.Event()
+            beat = threading.Thread(target=self._beat_forever, args=(self._beating,), name="news-beat", daemon=True)
+            beat.start()
         if force or now - self._beat >= self.ttl / 3:
             self._beat = now
-            self.server.set(self.keys.worker(self.worker_id), str(int(time.time())), px=int(self.ttl * 1000))
+            self._alive()
             self.recover()
             self.recover_files()
+
+    def _alive(self) -> None:
+        self.server.set(self.keys.worker(self.worker_id), str(int(time.time())), px=int(self.ttl * 1000))
+
+    def _beat_forever(self, stopped: threading.Event) -> None:
+        while not stopped.wait(self.ttl / 3):
+            if time.monotonic() - self._lively > STALLED_AFTER * self.ttl:
+                continue  # the reactor is stuck: let the key expire, so others take back what it holds
+            try:
+                self._alive()
+            except redis.RedisError as exc:  # the reactor's own calls will report the outage
+                logger.debug("heartbeat not sent: %s", exc)
 
     def recover(self) -> int:
         """Put back in the queue the requests held by workers whose heartbeat has expired."""
@@ -199,6 +223,8 @@ class Frontier:
 
     def stop(self) -> None:
         """A clean stop: no longer a live worker (whatever it still holds goes back to the queue)."""
+        if self._beating is not None:
+            self._beating.set()
         self.server.delete(self.keys.worker(self.worker_id))
         if self.server.hlen(self.held_key) == 0:
             self.server.delete(self.held_key, f"{self.held_key}:n")

@@ -62,6 +62,20 @@ def test_labelled_dates_published_and_modified() -> None:
     assert find_byline_dates("Stand: 28.04.2020 18:00 Uhr") == [("28.04.2020 18:00 Uhr", "modified")]
 
 
+def test_a_byline_date_after_a_long_modified_label_is_the_modified_date() -> None:
+    # The label was looked for in the 12 characters before the date: "Zuletzt geändert am: "
+    # and "Aktualisiert am " were cut, and their dates read as the publication date.
+    assert find_byline_dates("Zuletzt geändert am: 15.10.2021 Presseteam") == [("15.10.2021", "modified")]
+    assert find_byline_dates("Aktualisiert am 3. März 2022, 10:00") == [("3. März 2022, 10:00", "modified")]
+    assert find_byline_dates("Last updated on: March 3, 2022") == [("March 3, 2022", "modified")]
+    assert find_byline_dates("Veröffentlicht am 3.3.2022 Aktualisiert am 4.3.2022") == [
+        ("3.3.2022", "published"),
+        ("4.3.2022", "modified"),
+    ]
+    # A label word only as a whole word: "Bestand" is not "Stand".
+    assert find_byline_dates("Bestand 12.03.2020") == [("12.03.2020", "published")]
+
+
 def _candidates(body: str, head: str = "") -> list[tuple[str, str]]:
     html = f"<html lang='de'><head><title>T</title>{head}</head><body>{body}{BODY}</body></html>"
     return extract_page(html, "https://ex.de/news/story").published_candidates

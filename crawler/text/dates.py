@@ -74,7 +74,10 @@ _MODIFIED_WORDS = (
     r"更新|最終更新|修正|updated?|modified|last\s+updated|aktualisiert|geändert|änderung|stand|mis\s+à\s+jour"
     r"|modifié|actualizado|aggiornato|atualizado|bijgewerkt|gewijzigd"
 )
-_BYLINE_MODIFIED_RE = re.compile(rf"({_MODIFIED_WORDS})\W*(?:am|on|le|el|il|em|op)?\W*$", re.I)
+_BYLINE_MODIFIED_RE = re.compile(rf"(?<![^\W\d_])({_MODIFIED_WORDS})\W*(?:am|on|le|el|il|em|op)?\W*$", re.I)
+# How far before a byline date its label may start: "Zuletzt geändert am: " and "Aktualisiert am "
+# need 15-20 characters (a window of 12 cut the word and read the modified date as published).
+_BYLINE_LABEL_REACH = 24
 _COARSE_RE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>0[1-9]|1[0-2]))?$")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _SLASH_RE = re.compile(
@@ -485,7 +488,7 @@ def find_byline_dates(text: str) -> list[tuple[str, str]]:
     for m in matches:
         if m.start() < end:
             continue
-        before = text[max(end, m.start() - 12) : m.start()]
+        before = text[max(end, m.start() - _BYLINE_LABEL_REACH) : m.start()]
         role = "modified" if _BYLINE_MODIFIED_RE.search(before) else "published"
         out.append((m.group(0), role))
         end = m.end()

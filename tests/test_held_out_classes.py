@@ -108,6 +108,25 @@ def test_an_aside_inside_the_article_holds_its_byline_and_body_classes_mark_no_r
     assert [raw for source, raw in sources(html) if source == "byline"] == ["21.01.2022 - 13:30"]
 
 
+def test_a_byline_whose_label_stands_before_it_says_modified() -> None:
+    # "<h4>Zuletzt geändert am:</h4><ul class=timestamp-list><li>15.10.2021": the date element holds
+    # no label of its own; the text before it names it the modified date, not the published one.
+    html = (
+        "<html lang='de'><head><title>Präsidentin</title><meta name='date' content='2021-10-15'></head><body>"
+        f"<article><h1>Eine neue Präsidentin gewählt</h1>{TEXT}<p>Erschienen am: 13.10.2021</p>"
+        "<div><h4 class='timestamp__title'>Zuletzt geändert am:</h4>"
+        "<ul class='timestamp-list'><li>15.10.2021</li></ul></div></article></body></html>"
+    )
+    page = extract_page(html, "https://ex.de/presse/praesidentin")
+    assert ("15.10.2021", "byline") in page.modified_candidates
+    assert ("15.10.2021", "byline") not in page.published_candidates
+    value, _, _ = choose(page.published_candidates)
+    assert value == "2021-10-13"  # the labelled publication day, against the CMS's meta stamp
+    # Without the label before it, the same element is the byline's published date.
+    plain = extract_page(html.replace("Zuletzt geändert am:", "Presse"), "https://ex.de/presse/praesidentin")
+    assert ("15.10.2021", "byline") in plain.published_candidates
+
+
 def test_a_slashed_byline_date_is_read_and_its_order_confirmed_by_the_page() -> None:
     html = (
         "<html lang='en-GB'><head><title>Focaccia</title>"

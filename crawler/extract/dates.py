@@ -205,7 +205,10 @@ def collect_dates(
     for el in _first_outside_rails(tree.xpath(_ABBR_XPATH)):
         _add(published, el.get("title"), "abbr")
     for el in byline_elements(tree):
-        found = find_byline_dates(date_text(el))
+        text = date_text(el)
+        found = find_byline_dates(text)
+        if found:
+            found = find_byline_dates(text, _text_before(el))  # its label may stand outside it
         for raw, role in found:
             _add(published if role == "published" else modified, raw, "byline")
         if found:
@@ -214,6 +217,17 @@ def collect_dates(
     for raw, role in labelled_dates(tree):
         _add(published if role == "published" else modified, raw, "label")
     return published, modified
+
+
+# The three text nodes nearest before an element (position() counts back on a reverse axis; the
+# node-set comes in document order).
+_TEXT_BEFORE = etree.XPath("preceding::text()[position() <= 3]")
+
+
+def _text_before(el: Any) -> str:
+    """The page's text just before an element (its label: "<h4>Aktualisiert am:</h4><li>...")."""
+    parts = [t for t in _TEXT_BEFORE(el) if t.getparent() is None or t.getparent().tag not in ("script", "style")]
+    return " ".join(parts)
 
 
 def byline_elements(tree: lxml_html.HtmlElement) -> Iterator[Any]:

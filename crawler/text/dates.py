@@ -475,18 +475,23 @@ def find_labelled_dates(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def find_byline_dates(text: str) -> list[tuple[str, str]]:
+def find_byline_dates(text: str, lead: str = "") -> list[tuple[str, str]]:
     """Every date expression in a byline, in order, as (raw, "published" | "modified").
 
     A date right after 更新 / Updated / Modified is the modified date:
-    "2022年3月8日 5時12分 (更新 3月9日 10時)" gives one of each.
+    "Veröffentlicht am 3.3.2022 Aktualisiert am 4.3.2022" gives one of each. lead: the page's text
+    just before the byline, where its label may stand ("<h4>Zuletzt geändert am:</h4><li>15.10.2021");
+    only the byline's own dates are returned.
     """
     text = unicodedata.normalize("NFKC", text)
+    lead = " ".join(unicodedata.normalize("NFKC", lead).split())[-_BYLINE_LABEL_REACH:]
+    if lead:
+        lead, text = lead + " ", lead + " " + text.lstrip()
     out: list[tuple[str, str]] = []
     matches = _date_matches(text)
     end = 0
     for m in matches:
-        if m.start() < end:
+        if m.start() < max(end, len(lead)):
             continue
         before = text[max(end, m.start() - _BYLINE_LABEL_REACH) : m.start()]
         role = "modified" if _BYLINE_MODIFIED_RE.search(before) else "published"

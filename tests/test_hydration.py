@@ -116,3 +116,30 @@ def test_unclosed_scripts_by_the_thousand_are_read_in_one_pass() -> None:
     html = f"<html><head>{head}</head><body>" + "<script>" * 20_000 + "x" * 500_000
     extracted = extract_page(html, "https://example.com/news/article/1/harbour")
     assert extracted.extractor != "state" and extracted.blocks == []
+
+
+def ld_page(article_body: str) -> str:
+    ld = {"@type": "NewsArticle", "headline": HEADLINE, "datePublished": "2024-02-05T09:30:00+08:00",
+          "articleBody": article_body}  # fmt: skip
+    return f"""<!DOCTYPE html><html lang="en"><head><title>{HEADLINE}</title>
+<script type="application/ld+json">{json.dumps(ld)}</script></head>
+<body><div id="app"><h1>{HEADLINE}</h1><noscript>Please enable JavaScript.</noscript></div></body></html>"""
+
+
+def test_a_page_with_no_text_but_its_json_ld_article_body_keeps_that_body() -> None:
+    extracted = extract_page(ld_page("\n\n".join(OWN)), "https://example.com/news/article/3046526/harbour-ferry-fares")
+    assert extracted.is_article and extracted.extractor == "json-ld" and extracted.blocks == OWN
+    # Markup inside articleBody is read as its paragraphs, not stored as tags.
+    tagged = extract_page(ld_page("".join(f"<p>{p}</p>" for p in OWN)), "https://example.com/news/article/3/harbour")
+    assert tagged.extractor == "json-ld" and tagged.blocks == OWN
+
+
+def test_a_teaser_in_article_body_does_not_replace_the_pages_text() -> None:
+    # Where the page has its text, a short articleBody (a teaser) is not taken, nor one on a page
+    # whose text is already there.
+    short = extract_page(ld_page(OWN[0]), "https://example.com/news/article/3046526/harbour-ferry-fares")
+    assert short.extractor != "json-ld"
+    html = ld_page("\n".join(OWN)).replace(
+        "<noscript>Please enable JavaScript.</noscript>", "".join(f"<p>{p} {p}</p>" for p in OWN)
+    )
+    assert extract_page(html, "https://example.com/news/article/3/harbour").extractor == "trafilatura"

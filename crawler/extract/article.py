@@ -247,6 +247,26 @@ def _trafilatura_blocks(tree: lxml_html.HtmlElement, url: str) -> list[str]:
     return blocks
 
 
+_LINES = re.compile(r"\s*\n\s*")
+_TAGGED = re.compile(r"<(?:p|br|div|h[1-6]|li|span|a|strong|em)\b", re.I)
+
+
+def ld_body_blocks(ld: dict[str, Any]) -> list[str]:
+    """JSON-LD `articleBody` as blocks: one per line; markup in it (some CMSs put the HTML there)
+    read as its paragraphs."""
+    body = metadata.text_value(ld.get("articleBody"))
+    if not body:
+        return []
+    if _TAGGED.search(body):
+        try:
+            tree = parse_html(body)
+        except ExtractError:
+            return []
+        parts = [_text(el) for el in tree.iter("p", "h2", "h3", "h4", "li")]
+        body = "\n".join(p for p in parts if p) or tree.text_content()
+    return [line for line in (_text(part) for part in _LINES.split(body)) if line]
+
+
 def _generic_blocks(tree: lxml_html.HtmlElement, text: str, url: str) -> tuple[list[str], str]:
     """trafilatura first; the density finder when trafilatura returns one undivided blob.
 
@@ -432,6 +452,17 @@ def extract_page(
             state = hydration.state_blocks(parse_html(text), title)  # trafilatura pruned `tree`
             if state and sum(map(weighted_length, state)) >= 2 * sum(map(weighted_length, blocks)):
                 blocks, extractor = state, "state"
+        if ld is not None and (len(blocks) == 1 or sum(map(weighted_length, blocks)) < SHORT_BODY):
+            # Still next to nothing: the text the publisher declares as the article's body. Worse
+            # than trafilatura where both exist (often a teaser or one run-on line), so last. When
+            # trafilatura's own fallback already read it, it gave one blob: the lines are the paragraphs.
+            declared = ld_body_blocks(ld)
+            size = sum(map(weighted_length, blocks))
+            same = len(blocks) == 1 and normalize_block(" ".join(declared)) == normalize_block(blocks[0])
+            if (same and len(declared) > 1) or (
+                size < SHORT_BODY and sum(map(weighted_length, declared)) >= max(SHORT_BODY, 2 * size)
+            ):
+                blocks, extractor = declared, "json-ld"
         language = language_hint or _language(tree, meta, ld, blocks)
     else:
         language = _language(tree, meta, ld, blocks)

@@ -93,6 +93,7 @@ class Frontier:
         self._beat = 0.0
         self._lively = time.monotonic()  # the reactor's last call to heartbeat()
         self._beating: threading.Event | None = None
+        self._beat_thread: threading.Thread | None = None
         self._pop = self.server.register_script(_POP)
         self._take_file = self.server.register_script(_TAKE_FILE)
 
@@ -138,8 +139,10 @@ class Frontier:
         now = self._lively = time.monotonic()
         if self._beating is None:
             self._beating = threading.Event()
-            beat = threading.Thread(target=self._beat_forever, args=(self._beating,), name="news-beat", daemon=True)
-            beat.start()
+            self._beat_thread = threading.Thread(
+                target=self._beat_forever, args=(self._beating,), name="news-beat", daemon=True
+            )
+            self._beat_thread.start()
         if force or now - self._beat >= self.ttl / 3:
             self._beat = now
             self._alive()
@@ -223,8 +226,9 @@ class Frontier:
 
     def stop(self) -> None:
         """A clean stop: no longer a live worker (whatever it still holds goes back to the queue)."""
-        if self._beating is not None:
+        if self._beating is not None and self._beat_thread is not None:
             self._beating.set()
+            self._beat_thread.join(timeout=5)  # no beat after the key is gone
         self.server.delete(self.keys.worker(self.worker_id))
         if self.server.hlen(self.held_key) == 0:
             self.server.delete(self.held_key, f"{self.held_key}:n")

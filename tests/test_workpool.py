@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ import sqlite_utils
 from crawler.crawl.workpool import WorkPool
 from crawler.demo.server import DemoServer, start_urls
 from crawler.storage import neardup
-from tests.conftest import run_crawl
+from tests.conftest import ROOT, run_crawl
 
 # Columns that say when and in which run a row was written, not what it holds.
 WHEN = {"crawl_id", "fetched_at", "first_seen_at", "last_seen_at", "last_changed_at", "decided_at"}
@@ -93,7 +97,7 @@ def test_work_runs_in_a_worker_and_a_dead_worker_costs_no_page() -> None:
         assert asyncio.run(scenario()) == ["worker", "main", "worker"]
     finally:
         pool.close()
-    assert events == ["news/pool/broken"]
+    assert events == ["news/pool/started", "news/pool/broken", "news/pool/started"]
 
 
 def test_without_workers_work_runs_in_the_crawl_process() -> None:
@@ -170,4 +174,34 @@ def test_a_pool_that_cannot_start_leaves_the_pages_to_this_process(monkeypatch: 
         got = asyncio.run(pool.run(_where, os.getpid()))
     finally:
         pool.close()
-    assert got == "main" and events == ["news/pool/unavailable"] and pool.workers == 0
+    assert got == "main" and events == ["news/pool/started", "news/pool/unavailable"] and pool.workers == 0
+
+
+_KILLED_CRAWL = """
+import asyncio, os, signal, sys
+from crawler.crawl.workpool import WorkPool
+pool = WorkPool(2)
+async def pids():
+    return sorted({await pool.run(os.getpid) for _ in range(20)})
+print(" ".join(map(str, asyncio.run(pids()))), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would: no pool.close()
+"""
+
+
+def test_workers_end_when_their_crawl_is_killed_outright() -> None:
+    proc = subprocess.run([sys.executable, "-c", _KILLED_CRAWL], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    workers = [int(pid) for pid in proc.stdout.split()]
+    assert workers
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)

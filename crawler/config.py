@@ -39,6 +39,9 @@ class NewsConfig:
     boilerplate_min_share: float = 0.1  # NEWS_BOILERPLATE_MIN_SHARE
     boilerplate_max_chars: int = 300  # NEWS_BOILERPLATE_MAX_CHARS (CJK counted double)
     mentions_enabled: bool = True  # NEWS_MENTIONS_ENABLED: date expressions in the body
+    # NEWS_TITLE_AFFIX_MIN_PAGES: a part a site repeats at the ends of this many of its page titles
+    # (its name, a section label) is taken off its titles; 0 switches the learning off
+    title_affix_min_pages: int = 3
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
     incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
     revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age
@@ -63,6 +66,7 @@ class NewsConfig:
         "boilerplate_min_share",
         "boilerplate_max_chars",
         "mentions_enabled",
+        "title_affix_min_pages",
     )
 
     @staticmethod

@@ -26,7 +26,9 @@ class Article(Item):
     canonical_url = Field()  # str | None: <link rel=canonical>, resolved against the page URL
     site = Field()  # str: stable site key: the profile name, else the registrable host
     site_name = Field()  # str | None: the publisher's own name (og:site_name, JSON-LD publisher, profile title)
-    title = Field()  # str
+    title = Field()  # str: the headline, without the site's learned title affixes (NEWS_TITLE_AFFIX_MIN_PAGES)
+    title_extracted = Field()  # str | None: the title as extraction chose it from the page's signals
+    page_title = Field()  # str | None: the page's <title> (og:title without one): what affixes are learned from
     raw_blocks = Field()  # list[str]: paragraphs and subheadings in page order, as extracted
     body = Field()  # str: kept blocks joined by blank lines (text.finalize.clean_article)
     blocks_total = Field()  # int

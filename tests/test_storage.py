@@ -263,7 +263,7 @@ def test_reclean_keeps_block_occurrences_and_new_raw_blocks_replace_them(tmp_pat
     fresh.write_raw(items, crawl_id=1)
     assert occurrences(fresh) == before
     url = items[0]["url"]
-    assert s.replace_raw_blocks([(url, ["全く新しい段落がここに入りました。", NOTICE], None)]) == 1
+    assert s.replace_raw_blocks([(url, ["全く新しい段落がここに入りました。", NOTICE], None, None)]) == 1
     mine = [key for u, key in occurrences(s) if u == url]
     assert len(mine) == 2 and mine != [key for u, key in before if u == url]
 

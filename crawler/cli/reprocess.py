@@ -19,6 +19,7 @@ from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
 from crawler.profiles import SITES_DIR, SiteProfile, get_profile, load_profiles, profile_for_url
 from crawler.storage import ArticleStore
+from crawler.storage.articles import Reextracted
 from crawler.storage.stored_pages import StoredPage, iter_stored_pages, load_body
 
 BATCH = 200
@@ -47,21 +48,21 @@ def _all_profiles() -> dict[str, SiteProfile]:
 MISSING = "\x00raw page missing"  # a title no page has: the raw page could not be read
 
 
-def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None]:
-    """(url, blocks, title) from one stored page; blocks None when the page cannot be parsed;
-    title MISSING (blocks None) when its raw page cannot be read (a WARC file moved away)."""
+def extract_stored(job: StoredPage) -> tuple[str, list[str] | None, str | None, str | None]:
+    """(url, blocks, title, page title) from one stored page; blocks None when the page cannot be
+    parsed; title MISSING (blocks None) when its raw page cannot be read (a WARC file moved away)."""
     url, fetched_url, site, body_ref, encoding = job
     profile = _profile(site, fetched_url)
     try:
         text = load_body(body_ref).decode(encoding or "utf-8", "replace")
     except (OSError, ValueError):
-        return url, None, MISSING
+        return url, None, MISSING, None
     article_url = any(p.search(fetched_url) for p in profile.article_urls) if profile and profile.article_urls else None
     try:
         page = extract_page(text, fetched_url, profile.selectors if profile else None, article_url)
     except ExtractError:
-        return url, None, None
-    return url, page.blocks, page.title
+        return url, None, None, None
+    return url, page.blocks, page.title, page.page_title
 
 
 def reextract(
@@ -75,13 +76,13 @@ def reextract(
     _profile_of.cache_clear()  # the profiles as they are on disk now
     _all_profiles.cache_clear()
     counts = {"pages": 0, "unparseable": 0, "changed": 0, "raw_missing": 0}
-    updates: list[tuple[str, list[str], str | None]] = []
+    updates: list[Reextracted] = []
 
     def flush() -> None:
         counts["changed"] += store.replace_raw_blocks(updates)
         updates.clear()
 
-    results: Iterator[tuple[str, list[str] | None, str | None]]
+    results: Iterator[tuple[str, list[str] | None, str | None, str | None]]
     if workers == 1:
         results = map(extract_stored, iter_stored_pages(store.db, site))
         executor = None
@@ -89,14 +90,14 @@ def reextract(
         executor = ProcessPoolExecutor(max_workers=workers)
         results = executor.map(extract_stored, iter_stored_pages(store.db, site), chunksize=16)
     try:
-        for url, blocks, title in results:
+        for url, blocks, title, page_title in results:
             counts["pages"] += 1
             if title == MISSING:
                 counts["raw_missing"] += 1  # the article is left as it is
             elif blocks is None:
                 counts["unparseable"] += 1
             else:
-                updates.append((url, blocks, title))
+                updates.append((url, blocks, title, page_title))
             if len(updates) >= BATCH:
                 flush()
             if progress:
@@ -106,6 +107,7 @@ def reextract(
         if executor is not None:
             executor.shutdown()
     sites = [site] if site else None
+    store.learn_titles(sites)
     report = store.learn_boilerplate(sites)
     counts["boilerplate"] = sum(r["boilerplate"] for r in report.values())
     return counts

@@ -390,6 +390,8 @@ class NewsSpider(scrapy.Spider):
             site=profile.name if profile else site_key(url),
             site_name=page.site_name or (profile.title if profile else None),
             title=page.title,
+            title_extracted=page.title,
+            page_title=page.page_title,
             raw_blocks=page.blocks,
             authors=page.authors,
             language=page.language or (profile.language if profile else None),

@@ -55,6 +55,7 @@ class ExtractedPage:
     page_kind_reason: str
     page_kind_signals: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
+    page_title: str | None = None  # the page's <title> (og:title without one), as it reads
     blocks: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     published_candidates: list[tuple[str, str]] = field(default_factory=list)  # (raw, source), best first
@@ -370,6 +371,7 @@ def extract_page(
     h1_text = _text(h1[0]) if h1 else None
     publisher = metadata.text_value(ld.get("publisher")) if ld else None
     site_name = meta.get("og:site_name") or publisher
+    page_title = (_text(title_tag[0]) if title_tag else None) or meta.get("og:title")
     title, _ = titles.choose_title(
         {
             "selector": _text(title_el) if title_el is not None else None,
@@ -503,6 +505,7 @@ def extract_page(
         page_kind_reason=reason,
         page_kind_signals=kind.signals,
         title=title,
+        page_title=titles.unescape(page_title) if page_title else None,
         blocks=blocks,
         authors=authors,
         published_candidates=published,

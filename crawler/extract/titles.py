@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Collection, Iterable
 from urllib.parse import urlsplit
 
 # Separators between a headline and a site or section name, with spaces around them.
@@ -192,3 +194,95 @@ def _untruncated(title: str, others: list[str]) -> str:
             if rest[:1] == " " and not _SEPARATOR.match(rest) and len(rest) <= len(key) // 2:
                 best = other
     return best
+
+
+# -- a site's own title affixes, learned across its pages -----------------------------------------
+#
+# "Headline | Politics | The Morning Chronicle": the site's name and its section labels repeat
+# at the ends of its pages' <title>s; the headline does not. What a site repeats is learned from
+# all its stored pages (as its boilerplate is), never from a list of phrases, and taken off the
+# ends of its titles. A part counts only where the rest of its title still reads as a headline,
+# and is taken off only then: "Weather - Monday", "Weather - Tuesday" teach nothing and lose
+# nothing ("Monday" is no headline).
+AFFIX_MAX_CHARS = 80  # a longer repeated part is a headline of a series, not a label
+
+
+def _headline_like(text: str) -> bool:
+    """Enough left to be a headline: three words, or six characters of CJK (no spaces there)."""
+    if _CJK.search(text):
+        return len(text.strip()) >= 6
+    return len(text.split()) >= 3
+
+
+def _end_parts(title: str) -> list[str]:
+    """The parts of a title whose removal leaves a headline-like rest."""
+    parts = [p.strip() for p in _split(unescape(title))[0]]
+    if len(parts) < 2:
+        return []
+    return [p for i, p in enumerate(parts) if p and _headline_like(" ".join(parts[:i] + parts[i + 1 :]))]
+
+
+def title_key(text: str) -> str:
+    """A title or a part of one as compared (an affix is stored under this key)."""
+    return _key(text)
+
+
+def title_parts(title: str) -> list[str]:
+    """A title's parts between separators, tidied."""
+    return [p.strip() for p in _split(unescape(title))[0] if p.strip()]
+
+
+def affix_counts(page_titles: Iterable[str]) -> Counter[str]:
+    """How many distinct titles (by key) carry each part at an end, by the part's key."""
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+    for title in page_titles:
+        key = _key(title or "")
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        counts.update({_key(p) for p in _end_parts(title) if len(p) <= AFFIX_MAX_CHARS} - {""})
+    return counts
+
+
+def learn_affixes(page_titles: Iterable[str], min_titles: int) -> dict[str, int]:
+    """The parts a site repeats at the ends of at least min_titles of its distinct page titles:
+    {key: titles}. min_titles < 2 learns nothing (a part seen once is not a repetition)."""
+    if min_titles < 2:
+        return {}
+    return {k: n for k, n in affix_counts(page_titles).items() if n >= min_titles}
+
+
+def strip_affixes(title: str, affixes: Collection[str]) -> str:
+    """The title without learned affixes at either end, between separators. A title made only of
+    learned parts is left whole (a page titled with the site's name alone)."""
+    if not affixes or not title:
+        return title
+    parts, seps = _split(title)
+    if len(parts) < 2:
+        return title
+    start, end = 0, len(parts)
+    while start < end and _key(parts[start]) in affixes:
+        start += 1
+    while end > start and _key(parts[end - 1]) in affixes:
+        end -= 1
+    if start == end or (start, end) == (0, len(parts)):
+        return title
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    return out.strip() if _headline_like(out) else title
+
+
+def site_title(extracted: str | None, page_title: str | None, affixes: Collection[str]) -> str | None:
+    """The stored title: the extracted one without the site's learned affixes. When extraction
+    took an affix itself for the headline (a <title>-only page whose site name is longer than
+    its headline: "Short news | The Morning Chronicle of Springfield"), the page's <title>
+    without them."""
+    if not affixes or not extracted:
+        return extracted
+    if page_title and _key(extracted) in affixes:
+        stripped = strip_affixes(page_title, affixes)
+        if stripped != page_title:
+            return stripped
+    return strip_affixes(extracted, affixes)

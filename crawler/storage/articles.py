@@ -174,17 +174,32 @@ def rows_with_raw_blocks(db: sqlite_utils.Database, urls: list[str]) -> list[dic
     return out
 
 
-def replace_raw_blocks(db: sqlite_utils.Database, updates: list[tuple[str, list[str], str | None]]) -> list[str]:
-    """Store re-extracted raw blocks (and the title, when one was found); return the URLs that changed."""
-    urls = [u for u, _, _ in updates]
-    current: dict[str, str] = {}
+Reextracted = tuple[str, list[str], str | None, str | None]  # url, raw blocks, title, page title
+
+
+def replace_raw_blocks(db: sqlite_utils.Database, updates: list[Reextracted]) -> list[str]:
+    """Store re-extracted raw blocks, the extracted title and the page's <title> (each when one
+    was found); return the URLs whose blocks or titles changed (the stored title is made from the
+    extracted one by the re-clean that follows)."""
+    urls = [u for u, *_ in updates]
+    current: dict[str, tuple[str, str | None, str | None]] = {}
     for chunk in chunks(urls):
-        current.update(db.execute(f"select url, raw_blocks from articles where url in ({marks(chunk)})", chunk))
-    changed = [(u, b, t) for u, b, t in updates if current.get(u) != dumps(b)]
+        sql = (
+            "select url, raw_blocks, coalesce(title_extracted, title), page_title"
+            f" from articles where url in ({marks(chunk)})"
+        )
+        current.update((u, (b, t, p)) for u, b, t, p in db.execute(sql, chunk))
+    changed = [
+        (u, b, t, p)
+        for u, b, t, p in updates
+        if u in current and current[u] != (dumps(b), t or current[u][1], p or current[u][2])
+    ]
     with db.atomic():
-        for url, blocks, title in changed:
+        for url, blocks, title, page_title in changed:
             db.execute(
-                "update articles set raw_blocks = ?, title = coalesce(?, title) where url = ?",
-                [dumps(blocks), title, url],
+                "update articles set raw_blocks = ?, title = coalesce(?, title),"
+                " title_extracted = coalesce(?, title_extracted, title), page_title = coalesce(?, page_title)"
+                " where url = ?",
+                [dumps(blocks), title, title, page_title, url],
             )
-    return [u for u, _, _ in changed]
+    return [u for u, *_ in changed]

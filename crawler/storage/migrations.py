@@ -345,6 +345,26 @@ def m013_web_archives(db: sqlite_utils.Database) -> None:
     db.table("warc_done").create({"file_id": int, "offset": int}, pk=("file_id", "offset"))
 
 
+def m014_title_affixes(db: sqlite_utils.Database) -> None:
+    """Titles without the site's repeated name and section labels: the page's own <title> and the
+    title as extraction chose it are kept beside the stored one, and each site's learned affixes
+    (parts its page titles repeat at their ends) in a table of their own."""
+    articles = db.table("articles")
+    articles.add_column("page_title", str)  # the page's <title> (og:title without one), as it reads
+    articles.add_column("title_extracted", str)  # the title extraction chose, before learned affixes
+    db.table("title_affixes").create(
+        {
+            "site": str,
+            "key": str,  # the part as compared: NFKC, casefolded, quotation marks left out
+            "text": str,  # the part as one of the site's titles has it
+            "titles": int,  # distinct page titles of the site that carry it at an end
+            "site_titles": int,  # distinct page titles of the site when it was learned
+            "learned_at": str,
+        },
+        pk=("site", "key"),
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -359,6 +379,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m011_middle_band_keys,
     m012_band_key_filter,
     m013_web_archives,
+    m014_title_affixes,
 ]
 
 

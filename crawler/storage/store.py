@@ -13,9 +13,17 @@ from typing import Any
 import sqlite_utils
 
 from crawler.config import NewsConfig
+from crawler.extract.titles import site_title
 from crawler.storage import boilerplate as model
+from crawler.storage import titleaffixes
 from crawler.storage.archives import record_done
-from crawler.storage.articles import decode_row, replace_raw_blocks, rows_with_raw_blocks, write_articles
+from crawler.storage.articles import (
+    Reextracted,
+    decode_row,
+    replace_raw_blocks,
+    rows_with_raw_blocks,
+    write_articles,
+)
 from crawler.storage.fetchstate import record_not_modified, record_seen
 from crawler.storage.neardup import NearDuplicates
 from crawler.storage.pages import record_decisions, record_drops, record_pages
@@ -39,6 +47,7 @@ class ArticleStore:
         self.rule = rule_of(self.config)
         self.near = NearDuplicates(db)
         self._models: dict[str, frozenset[str]] = {}
+        self._affixes: dict[str, frozenset[str]] = {}
 
     def boilerplate_keys(self, site: str) -> frozenset[str]:
         if not self.config.boilerplate_enabled:
@@ -46,6 +55,13 @@ class ArticleStore:
         if site not in self._models:
             self._models[site] = model.site_keys(self.db, site)
         return self._models[site]
+
+    def title_affixes(self, site: str) -> frozenset[str]:
+        if not self.config.title_affix_min_pages:
+            return frozenset()
+        if site not in self._affixes:
+            self._affixes[site] = titleaffixes.site_affixes(self.db, site)
+        return self._affixes[site]
 
     # -- writing -------------------------------------------------------------
 
@@ -105,9 +121,12 @@ class ArticleStore:
     # -- cleaning again ------------------------------------------------------
 
     def cleaned(self, article: dict[str, Any]) -> dict[str, Any]:
-        """An article (item or decoded row) with body, counts, audit and mentions made anew
-        from its raw blocks, with this store's model and switches."""
+        """An article (item or decoded row) with title, body, counts, audit and mentions made anew
+        from its extracted title and raw blocks, with this store's models and switches."""
         cfg = self.config
+        extracted = article.get("title_extracted") or article.get("title")
+        if extracted:
+            article["title"] = site_title(extracted, article.get("page_title"), self.title_affixes(article["site"]))
         raw = list(article.get("raw_blocks") or [])
         result = clean_article(
             raw, self.boilerplate_keys(article["site"]), repeats=cfg.repeats_enabled, furniture=cfg.furniture_enabled
@@ -155,8 +174,19 @@ class ArticleStore:
             report[site] = {**counts, "recleaned": self.reclean(urls)}
         return report
 
-    def replace_raw_blocks(self, updates: list[tuple[str, list[str], str | None]]) -> int:
-        """Store re-extracted raw blocks (and titles) and re-clean those articles; return how many changed."""
+    def learn_titles(self, sites: Iterable[str] | None = None) -> dict[str, dict[str, int]]:
+        """Learn each site's title affixes again from all its stored page titles; re-clean the
+        articles whose title a change touches. Returns {site: {"affixes", "added", "removed",
+        "retitled"}}."""
+        report = {}
+        for site in sorted(set(model.all_sites(self.db) if sites is None else sites)):
+            counts, urls = titleaffixes.learn_site(self.db, site, self.config.title_affix_min_pages)
+            self._affixes.pop(site, None)
+            report[site] = {**counts, "retitled": self.reclean(urls)}
+        return report
+
+    def replace_raw_blocks(self, updates: list[Reextracted]) -> int:
+        """Store re-extracted raw blocks and titles and re-clean those articles; return how many changed."""
         if not updates:
             return 0
         changed = replace_raw_blocks(self.db, updates)

@@ -1,4 +1,5 @@
-"""Make the article's body from its raw blocks: repeats and the site's learned boilerplate removed.
+"""Make the article's body from its raw blocks: repeats and the site's learned boilerplate removed;
+and its title without the site's learned title affixes (its name, its section labels).
 
 The site models are read from the database when the crawl starts, so the body this
 pipeline emits is the body stored. When the crawl's own articles change a site's
@@ -17,7 +18,9 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
 from crawler.crawl.workpool import WorkPool
+from crawler.extract.titles import site_title
 from crawler.storage.boilerplate import read_models
+from crawler.storage.titleaffixes import read_affixes
 from crawler.text.finalize import clean_article
 
 
@@ -27,6 +30,7 @@ class CleanPipeline:
         self.config = config
         self.pool = pool or WorkPool(0)
         self.models: dict[str, frozenset[str]] = {}
+        self.affixes: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
@@ -36,9 +40,12 @@ class CleanPipeline:
     def open_spider(self) -> None:
         if self.config.boilerplate_enabled and self.config.db:
             self.models = read_models(self.config.db)
+        if self.config.title_affix_min_pages and self.config.db:
+            self.affixes = read_affixes(self.config.db)
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        self._title(adapter)
         boilerplate = self.models.get(adapter.get("site") or "", frozenset())
         cleaned = await self.pool.run(
             clean_article,
@@ -55,3 +62,12 @@ class CleanPipeline:
         if adapter["blocks_boilerplate"]:
             self.stats.inc_value("news/blocks/boilerplate_stripped", adapter["blocks_boilerplate"])
         return item
+
+    def _title(self, adapter: ItemAdapter) -> None:
+        affixes = self.affixes.get(adapter.get("site") or "")
+        extracted = adapter.get("title_extracted") or adapter.get("title")
+        if affixes and extracted:
+            title = site_title(extracted, adapter.get("page_title"), affixes)
+            if title != adapter.get("title"):
+                adapter["title"] = title
+                self.stats.inc_value("news/titles/affix_stripped")

@@ -78,11 +78,16 @@ def responses_by_class(stats: dict[str, Any]) -> dict[str, int]:
 def close_run(
     store: ArticleStore, crawl_id: int, sites: set[str], totals: dict[str, int], reason: str, stats: dict[str, Any]
 ) -> dict[str, Any]:
-    """The end of a run: learn each crawled site's boilerplate from all its stored articles and
-    re-clean what a change touches (so the result does not depend on crawl order), then record
-    the run. Returns the counters it adds (news/boilerplate/*, news/clean/*). Shared by the
-    one-process crawl and the distributed mode's writer."""
+    """The end of a run: learn each crawled site's title affixes and boilerplate from all its
+    stored articles and re-clean what a change touches (so the result does not depend on crawl
+    order), then record the run. Returns the counters it adds (news/titles/*, news/boilerplate/*,
+    news/clean/*). Shared by the one-process crawl and the distributed mode's writer."""
     added: dict[str, Any] = {}
+    for site, report in store.learn_titles(sites).items():
+        for key, value in report.items():
+            added[f"news/titles/{key}"] = added.get(f"news/titles/{key}", 0) + value
+        if report["added"] or report["removed"]:
+            logger.info("site %s title affixes: %s", site, report)
     for site, report in store.learn_boilerplate(sites).items():
         for key, value in report.items():
             added[f"news/boilerplate/{key}"] = added.get(f"news/boilerplate/{key}", 0) + value

@@ -195,3 +195,22 @@ def test_a_crawl_learns_the_sites_affixes_and_the_next_one_strips_them_as_it_goe
     stats = json.loads(db.execute("select stats from crawls order by id desc limit 1").fetchone()[0])
     assert stats["news/titles/affix_stripped"] == len(PAGES)
     assert stats["news/storage/unchanged"] == len(PAGES)
+
+
+def test_reclean_learns_them_for_a_database_stored_before_them(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from crawler.cli import cli
+
+    path = tmp_path / "n.db"
+    ArticleStore(open_db(path)).write_raw([article(*p) for p in PAGES], None)  # stored, never learned
+    result = CliRunner().invoke(cli, ["reclean", "--db", str(path), "--no-extract"])
+    assert result.exit_code == 0, result.output
+    assert "chronicle.example: 3 title affixes (+3 -0), 6 retitled" in result.output
+    assert stored_titles(sqlite_utils.Database(path))["rates-rise"][0] == "Rates rise for the third time"
+    off = CliRunner().invoke(cli, ["reclean", "--db", str(path), "--no-extract", "-s", "NEWS_TITLE_AFFIX_MIN_PAGES=0"])
+    assert "chronicle.example: 0 title affixes (+0 -3), 6 retitled" in off.output
+    assert (
+        stored_titles(sqlite_utils.Database(path))["rates-rise"][0]
+        == f"Rates rise for the third time | Business | {SITE}"
+    )

@@ -29,12 +29,13 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
     """Re-run extraction and cleaning over stored pages, without fetching.
 
     After a change of rules, extractor or a site profile: every stored raw page
-    (table pages) is extracted again, the sites' boilerplate is learned again
-    from all their articles, and every article touched is re-cleaned (body,
-    stripped_blocks, date_mentions, near-duplicate links). Dates are kept.
+    (table pages) is extracted again, the sites' title affixes and boilerplate
+    are learned again from all their articles, and every article touched is
+    re-cleaned (title, body, stripped_blocks, date_mentions, near-duplicate
+    links). Dates are kept.
 
     The cleaning settings (NEWS_REPEATS_ENABLED, NEWS_BOILERPLATE_*,
-    NEWS_MENTIONS_ENABLED) are the ones the database's latest crawl recorded;
+    NEWS_MENTIONS_ENABLED, NEWS_TITLE_AFFIX_MIN_PAGES) are the ones the database's latest crawl recorded;
     give -s NAME=VALUE to change one.
 
     \b
@@ -86,7 +87,7 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
         click.echo(
             f"{counts['pages']} pages re-extracted in {elapsed:.1f} s ({rate:.0f} pages/s): "
             f"{counts['changed']} articles changed, {counts['unparseable']} unparseable, "
-            f"{counts['boilerplate']} boilerplate blocks learned"
+            f"{counts['boilerplate']} boilerplate blocks and {counts['title_affixes']} title affixes learned"
         )
         if counts["raw_missing"]:
             click.echo(
@@ -95,6 +96,12 @@ def reclean(db: str | None, site: str | None, extract: bool, jobs: int | None, o
                 err=True,
             )
     else:
+        titles = store.learn_titles([key] if key else None)
+        for name, t in sorted(titles.items()):
+            if t["affixes"] or t["removed"]:
+                click.echo(
+                    f"{name}: {t['affixes']} title affixes (+{t['added']} -{t['removed']}), {t['retitled']} retitled"
+                )
         report = store.learn_boilerplate([key] if key else None)
         for name, r in sorted(report.items()):
             click.echo(

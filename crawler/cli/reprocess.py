@@ -107,7 +107,8 @@ def reextract(
         if executor is not None:
             executor.shutdown()
     sites = [site] if site else None
-    store.learn_titles(sites)
+    titles = store.learn_titles(sites)
+    counts["title_affixes"] = sum(r["affixes"] for r in titles.values())
     report = store.learn_boilerplate(sites)
     counts["boilerplate"] = sum(r["boilerplate"] for r in report.values())
     return counts

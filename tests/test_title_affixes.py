@@ -153,6 +153,18 @@ def chronicle(tmp_path: Path) -> Iterator[str]:
     (root / "index.html").write_text(f"<html><body><ul>{links}</ul></body></html>")
     for slug, headline, section in PAGES:
         (root / f"{slug}.html").write_text(page_html(headline, section))
+    # A Google News sitemap: each URL with the headline the publisher lists it under.
+    entries = "".join(
+        f"<url><loc>/{slug}.html</loc><news:news><news:publication><news:name>{SITE}</news:name>"
+        "<news:language>en</news:language></news:publication>"
+        "<news:publication_date>2026-11-30T08:00:00+00:00</news:publication_date>"
+        f"<news:title>{headline}</news:title></news:news></url>"
+        for slug, headline, _ in PAGES
+    )
+    (root / "news-sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{entries}</urlset>'
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -214,3 +226,13 @@ def test_reclean_learns_them_for_a_database_stored_before_them(tmp_path: Path) -
         stored_titles(sqlite_utils.Database(path))["rates-rise"][0]
         == f"Rates rise for the third time | Business | {SITE}"
     )
+
+
+@pytest.mark.e2e
+def test_a_news_sitemaps_titles_give_the_headlines_from_the_first_crawl(chronicle: str, tmp_path: Path) -> None:
+    db_path = tmp_path / "news.db"
+    run_crawl(db_path, f"start_urls={chronicle}/news-sitemap.xml")
+    rows = list(sqlite_utils.Database(db_path).query("select title, title_extracted from articles"))
+    # <news:title> agrees with the headline part of each <title>: right before anything is learned.
+    assert sorted(r["title_extracted"] for r in rows) == sorted(h for _, h, _ in PAGES)
+    assert sorted(r["title"] for r in rows) == sorted(h for _, h, _ in PAGES)

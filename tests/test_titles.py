@@ -139,3 +139,16 @@ def test_a_kicker_and_a_headline_in_one_h1_give_the_headline_others_agree_with()
     parts = ["Interne Unterlagen im Netz", "Daten von Rheinmetall gehackt"]
     assert choose_title(candidates, "tagesschau.de", URL, parts)[0] == "Daten von Rheinmetall gehackt"
     assert choose_title(candidates, "tagesschau.de", URL)[0] != "Daten von Rheinmetall gehackt"
+
+
+def test_the_title_a_sitemap_or_feed_lists_the_page_under_is_one_more_voice() -> None:
+    # A <title>-only page whose site name is longer than its headline: alone, the site's name
+    # (the longest part) is taken; the news sitemap's <news:title> agrees with the headline part.
+    alone = {"title": "Mayor resigns | Politics | The Morning Chronicle of Springfield"}
+    assert choose_title(alone, None, URL)[0] == "The Morning Chronicle of Springfield"
+    listed = {**alone, "listing": "Mayor resigns"}
+    assert choose_title(listed, None, URL) == ("Mayor resigns", "listing")
+    # It is a voice, not a verdict: a feed's shorter "SEO" title does not beat the page's own
+    # headline that its other signals agree on.
+    page = {"h1": "Mayor resigns after two years in office", "og:title": "Mayor resigns after two years in office"}
+    assert choose_title({**page, "listing": "Mayor quits"}, None, URL)[0] == "Mayor resigns after two years in office"

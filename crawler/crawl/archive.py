@@ -219,10 +219,11 @@ class ArchiveSpider(NewsSpider):
         self.counts.setdefault(file_id, Counter())[reason] += 1
         self._inc(f"news/archive/{reason}")
 
-    def listed_dates(self, path: str) -> dict[str, tuple[str | None, str | None, str | None]]:
+    def listed_dates(self, path: str) -> dict[str, tuple[str | None, str | None, str | None, str | None]]:
         """A first pass over the file's sitemaps and feeds: the date each lists for a URL, which a
-        crawl hands to the page it fetches from the listing (a signal below the page's own)."""
-        listed: dict[str, tuple[str | None, str | None, str | None]] = {}
+        crawl hands to the page it fetches from the listing (a signal below the page's own), and
+        the title it lists the URL under (one more title signal)."""
+        listed: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
         for record in scan(path):
             if record.kind != "response" or record.status != 200 or not record.url:
                 continue
@@ -234,9 +235,9 @@ class ArchiveSpider(NewsSpider):
             except (ValueError, OSError, EOFError):
                 continue
             for entry in listing.entries:
-                if entry.published_raw:
+                if entry.published_raw or entry.title:
                     url = strip_fragment(urljoin(record.url, entry.url))
-                    listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw)
+                    listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw, entry.title)
         return listed
 
     async def start(self) -> AsyncIterator[Any]:
@@ -277,7 +278,7 @@ class ArchiveSpider(NewsSpider):
             else:
                 self._count(archive.id, "response")
             assert record.url is not None
-            raw, source, changed = listed.get(strip_fragment(record.url), (None, None, None))
+            raw, source, changed, title = listed.get(strip_fragment(record.url), (None, None, None, None))
             yield scrapy.Request(
                 record.url,
                 callback=self.parse,
@@ -291,6 +292,7 @@ class ArchiveSpider(NewsSpider):
                     "news_depth": 0,
                     "news_listing_date": raw,
                     "news_listing_date_source": source,
+                    "news_listing_title": title,
                     "news_listing_changed": changed or raw,
                     "dont_redirect": True,
                     "dont_retry": True,

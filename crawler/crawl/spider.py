@@ -303,6 +303,9 @@ class NewsSpider(scrapy.Spider):
                 "news_depth": self.follow_depth,
                 "news_listing_date": entry.published_raw,
                 "news_listing_date_source": entry.published_source,
+                # The headline the publisher lists it under (<news:title>, a feed item's title):
+                # one more voice for the page's title.
+                "news_listing_title": entry.title,
                 # What says the page changed (lastmod / updated, else the listed date): the
                 # incremental middleware compares it with the one stored at the last fetch.
                 "news_listing_changed": entry.changed_raw or entry.published_raw,
@@ -343,7 +346,12 @@ class NewsSpider(scrapy.Spider):
         article_url = any(p.search(url) for p in profile.article_urls) if profile and profile.article_urls else None
         try:
             page = await self.pool.run(
-                extract_page, decoded.text, url, profile.selectors if profile else None, article_url
+                extract_page,
+                decoded.text,
+                url,
+                profile.selectors if profile else None,
+                article_url,
+                response.meta.get("news_listing_title"),
             )
         except ExtractError as exc:
             self._inc("news/extract/unparseable")

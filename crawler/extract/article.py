@@ -351,8 +351,10 @@ def extract_page(
     url: str,
     selectors: Selectors | None = None,
     article_url: bool | None = None,
+    listed_title: str | None = None,
 ) -> ExtractedPage:
-    """Extract one page. article_url forces the article/listing decision (a profile's URL rule).
+    """Extract one page. article_url forces the article/listing decision (a profile's URL rule);
+    listed_title is the title a sitemap or feed lists the page under (one more title signal).
 
     Raises ExtractError only when the text cannot be parsed as HTML at all.
     """
@@ -376,6 +378,7 @@ def extract_page(
         {
             "selector": _text(title_el) if title_el is not None else None,
             "headline": metadata.text_value(ld.get("headline")) if ld else None,
+            "listing": listed_title,
             "og:title": meta.get("og:title"),
             "h1": h1_text,
             "title": _text(title_tag[0]) if title_tag else None,

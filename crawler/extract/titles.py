@@ -1,6 +1,7 @@
 """The headline a reader would give: chosen among the page's title signals by agreement.
 
-Pure. Candidates are a profile's selector, JSON-LD `headline`, `og:title`, the first `<h1>` and
+Pure. Candidates are a profile's selector, JSON-LD `headline`, the title a sitemap or feed lists
+the page under (`<news:title>`, an RSS or Atom item's title), `og:title`, the first `<h1>` and
 `<title>`. Each is unescaped (pages that escape twice leave "&quot;" after parsing), and the
 document titles (`og:title`, `<title>`) lose the site name and section names they carry
 around separators ("Headline | Site", "Site - Section - Headline", "Headline – Site.com").
@@ -26,7 +27,7 @@ _WS = re.compile(r"\s+")
 _ELLIPSIS = re.compile(r"\s*(?:\.{3}|…)$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _KICKER = re.compile(r"^([^:：]{2,40})[:：]\s+(.{12,})$")
-SOURCES = ("selector", "headline", "og:title", "h1", "title")
+SOURCES = ("selector", "headline", "listing", "og:title", "h1", "title")
 FAMILY = {"og:title": "document", "title": "document"}
 
 
@@ -138,7 +139,7 @@ def choose_title(
         if not raw:
             continue
         text = unescape(raw)
-        if source in {"og:title", "title", "headline"}:
+        if source in {"og:title", "title", "headline", "listing"}:
             text = strip_site(text, site)
             parts = _SEPARATOR.split(text)
             if len(parts) > 1:
@@ -166,7 +167,7 @@ def choose_title(
         # What a reader sees first: a headline-like <h1>; then the publisher's declared headline.
         if source == "h1":
             return 4 if _key(text) not in later and _plausible_h1(text, site) else 0
-        return {"headline": 3, "og:title": 2, "title": 1}.get(source, 0)
+        return {"headline": 3, "listing": 3, "og:title": 2, "title": 1}.get(source, 0)
 
     best = max(keys, key=lambda k: (support(k[0], k[1]), preference(k[1], k[2]), -len(k[2])))
     title, source = best[2], best[1]

@@ -118,6 +118,12 @@ def test_the_store_learns_after_a_crawl_and_retitles_what_it_stored(tmp_path: Pa
     assert after["https://chronicle.example/council-budget"] != before["https://chronicle.example/council-budget"]
     again = ArticleStore(db).upsert_articles([ArticleStore(db).cleaned(article(*PAGES[0]))], None)
     assert again["unchanged"] == 1
+    # A page fetched again under another title: its old candidate parts go with it.
+    moved = {**article(*PAGES[3]), "page_title": "Rates rise for the third time | Money | The Evening Post"}
+    store.write_raw([moved], None)
+    parts = {r["key"] for r in db.query("select key from title_parts where article_url like '%rates-rise'")}
+    # (every part whose removal leaves a headline is a candidate, the headline too: repetition decides)
+    assert parts == {"money", "the evening post", "rates rise for the third time"}
     # Switched off: learning again forgets them, and the titles are the extracted ones again.
     off = ArticleStore(db, NewsConfig(title_affix_min_pages=0))
     assert off.learn_titles(["chronicle.example"])["chronicle.example"]["removed"] == 3

@@ -228,9 +228,18 @@ def title_key(text: str) -> str:
     return _key(text)
 
 
-def title_parts(title: str) -> list[str]:
-    """A title's parts between separators, tidied."""
-    return [p.strip() for p in _split(unescape(title))[0] if p.strip()]
+def affix_candidates(page_title: str | None) -> dict[str, str]:
+    """The parts of one page title that could be its site's affixes, {key: the part as written}:
+    those whose removal leaves a headline-like rest, at most AFFIX_MAX_CHARS long. What storage
+    keeps per article and counts per site."""
+    if not page_title:
+        return {}
+    out: dict[str, str] = {}
+    for part in _end_parts(page_title):
+        key = _key(part)
+        if key and len(part) <= AFFIX_MAX_CHARS:
+            out.setdefault(key, part)
+    return out
 
 
 def affix_counts(page_titles: Iterable[str]) -> Counter[str]:
@@ -242,13 +251,14 @@ def affix_counts(page_titles: Iterable[str]) -> Counter[str]:
         if not key or key in seen:
             continue
         seen.add(key)
-        counts.update({_key(p) for p in _end_parts(title) if len(p) <= AFFIX_MAX_CHARS} - {""})
+        counts.update(affix_candidates(title).keys())
     return counts
 
 
 def learn_affixes(page_titles: Iterable[str], min_titles: int) -> dict[str, int]:
     """The parts a site repeats at the ends of at least min_titles of its distinct page titles:
-    {key: titles}. min_titles < 2 learns nothing (a part seen once is not a repetition)."""
+    {key: titles}. min_titles < 2 learns nothing (a part seen once is not a repetition). The rule
+    on a list of titles; storage counts the same per site in SQL (crawler/storage/titleaffixes.py)."""
     if min_titles < 2:
         return {}
     return {k: n for k, n in affix_counts(page_titles).items() if n >= min_titles}

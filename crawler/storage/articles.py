@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.extract.titles import affix_candidates, title_key
 from crawler.items import CHILD_FIELDS, COLUMN_FIELDS
 from crawler.storage.boilerplate import replace_occurrences
 from crawler.storage.sql import chunks, dumps, marks, now_iso
@@ -159,6 +160,22 @@ def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]], 
         db,
         {(a["url"], a["site"]): sorted({block_key(b) for b in _blocks(a) if has_words(b)}) for a in articles},
     )
+    replace_title_parts(db, articles)
+
+
+def replace_title_parts(db: sqlite_utils.Database, articles: list[dict[str, Any]]) -> None:
+    """The candidate affixes of each article's page title, replacing the article's earlier ones."""
+    urls = [a["url"] for a in articles]
+    for chunk in chunks(urls):
+        db.execute(f"delete from title_parts where article_url in ({marks(chunk)})", chunk)
+    rows = [
+        {"article_url": a["url"], "site": a["site"], "key": key, "text": text, "title_key": title_key(a["page_title"])}
+        for a in articles
+        if a.get("page_title")
+        for key, text in affix_candidates(a["page_title"]).items()
+    ]
+    if rows:
+        db.table("title_parts").insert_all(rows)
 
 
 def _blocks(article: dict[str, Any]) -> list[str]:

@@ -352,6 +352,11 @@ def m014_title_affixes(db: sqlite_utils.Database) -> None:
     articles = db.table("articles")
     articles.add_column("page_title", str)  # the page's <title> (og:title without one), as it reads
     articles.add_column("title_extracted", str)  # the title extraction chose, before learned affixes
+    # The candidate parts of each article's page title: what learning counts per site (one
+    # indexed query a site, however many articles it has; as block_occurrences for boilerplate).
+    db.table("title_parts").create({"article_url": str, "site": str, "key": str, "text": str, "title_key": str})
+    db.table("title_parts").create_index(["site", "key"])
+    db.table("title_parts").create_index(["article_url"])
     db.table("title_affixes").create(
         {
             "site": str,

@@ -1,5 +1,8 @@
 """Each site's learned title affixes: its name and section labels, repeated at the ends of its
-page titles (crawler/extract/titles.py learns them; this file keeps them)."""
+page titles. crawler/extract/titles.py says which parts of a title are candidates (and states the
+rule on a list of titles, `learn_affixes`); storage keeps each article's candidates in
+`title_parts` as it writes the article, and counts them here per site in SQL, so learning after a
+crawl costs one indexed query a site however many articles it has."""
 
 from __future__ import annotations
 
@@ -8,8 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.extract.titles import learn_affixes, site_title, title_key, title_parts
-from crawler.storage.sql import now_iso
+from crawler.storage.sql import chunks, marks, now_iso
 
 
 def read_affixes(path: str | Path) -> dict[str, frozenset[str]]:
@@ -36,33 +38,43 @@ def site_affixes(db: sqlite_utils.Database, site: str) -> frozenset[str]:
 
 
 def learn_site(db: sqlite_utils.Database, site: str, min_titles: int) -> tuple[dict[str, int], list[str]]:
-    """Learn a site's title affixes again from all its stored page titles (min_titles 0: none).
-    Returns the report ({"affixes", "added", "removed"}) and the URLs whose stored title the new
-    affixes change (to re-clean)."""
-    rows = db.execute(
-        "select url, page_title, coalesce(title_extracted, title), title from articles where site = ?", [site]
-    ).fetchall()
-    titles = [page_title for _, page_title, _, _ in rows if page_title]
-    learned = learn_affixes(titles, min_titles)
-    texts: dict[str, str] = {}
-    for page_title in titles:  # the part as the site writes it, for the reader of the table
-        for part in title_parts(page_title):
-            texts.setdefault(title_key(part), part)
+    """Learn a site's title affixes again from the candidate parts of all its stored page titles
+    (table title_parts; min_titles 0: none). Returns the report ({"affixes", "added", "removed"})
+    and the URLs whose stored title a change of them may touch (to re-clean): the articles whose
+    page title carries an added or a removed affix."""
+    learned: dict[str, tuple[str, int]] = {}
+    if min_titles >= 2:
+        for key, text, count in db.execute(
+            "select key, min(text), count(distinct title_key) n from title_parts where site = ?"
+            " group by key having n >= ?",
+            [site, min_titles],
+        ):
+            learned[key] = (text, count)
+    site_titles = db.execute("select count(distinct title_key) from title_parts where site = ?", [site]).fetchone()[0]
     old = site_affixes(db, site)
+    keys = frozenset(learned)
     with db.atomic():
         db.execute("delete from title_affixes where site = ?", [site])
         db.table("title_affixes").insert_all(
             {
                 "site": site,
                 "key": key,
-                "text": texts.get(key, key),
+                "text": text,
                 "titles": count,
-                "site_titles": len({title_key(t) for t in titles}),
+                "site_titles": site_titles,
                 "learned_at": now_iso(),
             }
-            for key, count in learned.items()
+            for key, (text, count) in learned.items()
         )
-    keys = frozenset(learned)
-    changed = [url for url, page_title, extracted, title in rows if site_title(extracted, page_title, keys) != title]
+    changed = sorted(keys ^ old)
+    urls: set[str] = set()
+    for chunk in chunks(changed):
+        urls.update(
+            u
+            for (u,) in db.execute(
+                f"select distinct article_url from title_parts where site = ? and key in ({marks(chunk)})",
+                [site, *chunk],
+            )
+        )
     report = {"affixes": len(keys), "added": len(keys - old), "removed": len(old - keys)}
-    return report, changed
+    return report, sorted(urls)

@@ -182,7 +182,14 @@ def test_home_page_shows_the_reader_pages_first_and_hides_index_tables(demo_db: 
         positions = [section.index(f'href="{href}"') for href in reader]
         first_table = min(section.index(f'href="/news/{t}"') for t in ("articles", "decisions"))
         assert positions == sorted(positions) and positions[-1] < first_table  # reader's pages first
-        for internal in ("minhash_bands_new", "block_occurrences", "article_minhash", "fetch_state", "_migrations"):
+        for internal in (
+            "minhash_bands_new",
+            "block_occurrences",
+            "title_parts",
+            "article_minhash",
+            "fetch_state",
+            "_migrations",
+        ):
             assert f"/news/{internal}" not in section, internal
         database_page = (await ds.client.get("/news")).text
         assert "/news/minhash_bands_new" not in database_page.split("hidden tables")[0]

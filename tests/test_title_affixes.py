@@ -242,3 +242,12 @@ def test_a_news_sitemaps_titles_give_the_headlines_from_the_first_crawl(chronicl
     # <news:title> agrees with the headline part of each <title>: right before anything is learned.
     assert sorted(r["title_extracted"] for r in rows) == sorted(h for _, h, _ in PAGES)
     assert sorted(r["title"] for r in rows) == sorted(h for _, h, _ in PAGES)
+
+
+def test_a_site_whose_titles_already_come_clean_is_not_re_cleaned(tmp_path: Path) -> None:
+    # Most sites: the JSON-LD headline or the <h1> gives the title; only <title> carries the name.
+    db = open_db(tmp_path / "n.db")
+    store = ArticleStore(db)
+    store.write_raw([{**article(*p), "title": p[1], "title_extracted": p[1]} for p in PAGES], None)
+    report = store.learn_titles(["chronicle.example"])["chronicle.example"]
+    assert report["affixes"] == 3 and report["retitled"] == 0

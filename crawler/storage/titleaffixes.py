@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.extract.titles import site_title
 from crawler.storage.sql import chunks, marks, now_iso
 
 
@@ -67,14 +68,18 @@ def learn_site(db: sqlite_utils.Database, site: str, min_titles: int) -> tuple[d
             for key, (text, count) in learned.items()
         )
     changed = sorted(keys ^ old)
-    urls: set[str] = set()
+    urls: list[str] = []
     for chunk in chunks(changed):
-        urls.update(
-            u
-            for (u,) in db.execute(
-                f"select distinct article_url from title_parts where site = ? and key in ({marks(chunk)})",
+        # Only the articles whose stored title the change alters: most of a site's titles already
+        # come without its name (JSON-LD headline, <h1>), and a re-clean is not free.
+        urls += [
+            url
+            for url, page_title, extracted, title in db.execute(
+                "select url, page_title, coalesce(title_extracted, title), title from articles where url in"
+                f" (select article_url from title_parts where site = ? and key in ({marks(chunk)}))",
                 [site, *chunk],
             )
-        )
+            if site_title(extracted, page_title, keys) != title
+        ]
     report = {"affixes": len(keys), "added": len(keys - old), "removed": len(old - keys)}
-    return report, sorted(urls)
+    return report, sorted(set(urls))

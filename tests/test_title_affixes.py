@@ -184,7 +184,15 @@ def test_a_crawl_learns_the_sites_affixes_and_the_next_one_strips_them_as_it_goe
     chronicle: str, tmp_path: Path
 ) -> None:
     db_path = tmp_path / "news.db"
-    run_crawl(db_path, f"start_urls={chronicle}/index.html")
+    first = tmp_path / "first.jsonl"
+    run_crawl(
+        db_path,
+        f"start_urls={chronicle}/index.html",
+        settings={"FEEDS": json.dumps({str(first): {"format": "jsonlines"}})},
+    )
+    # The feed is written from the database after the run: the titles learning just made.
+    exported = [json.loads(line) for line in first.read_text().splitlines()]
+    assert sorted(i["title"] for i in exported) == sorted(h for _, h, _ in PAGES)
     db = sqlite_utils.Database(db_path)
     rows = {
         r["url"].rsplit("/", 1)[1]: r for r in db.query("select url, title, title_extracted, page_title from articles")

@@ -252,3 +252,22 @@ def test_a_style_element_inside_the_h1_is_not_part_of_the_title() -> None:
     )
     page = extract_page(html, "https://ex.de/bruecke")
     assert page.title == "Neue Brücke eröffnet"
+
+
+def test_a_date_inside_the_running_prose_under_the_headline_is_no_dateline() -> None:
+    from crawler.extract.article import parse_html
+    from crawler.extract.dates import headline_date
+
+    prose = (
+        "Die württembergischen Handballclubs dürfen sich wieder auf mehr Zuschauer freuen. Laut der am "
+        "28.01.2022 in Kraft getretenen Corona-Verordnung dürfen die Hallen wieder zur Hälfte gefüllt werden."
+    )
+
+    def page(after_h1: str) -> str:
+        return f"<html><body><h1>Zuschauerrückkehr bei den Proficlubs</h1>{after_h1}</body></html>"
+
+    # The date of a regulation, mid-sentence in the first paragraph: a mention, not the page's date.
+    assert headline_date(parse_html(page(f"<p>{prose}</p>"))) is None
+    # A dateline of its own under the headline, or one opening the prose, still is.
+    assert headline_date(parse_html(page(f"<div>02.02.2022 10:16 Uhr</div><p>{prose}</p>"))) == "02.02.2022 10:16 Uhr"
+    assert headline_date(parse_html(page(f"<p>02.02.2022 – {prose}</p>"))) == "02.02.2022"

@@ -87,6 +87,11 @@ _LAYOUT_TOKEN = re.compile(r"(?:has|with|no|show|hide|is|page|layout)[_-]", re.I
 _TEXT_REACH = 50_000  # characters of a page's text searched for the day htmldate read
 DATELINE_WINDOW = 40  # characters at the start of the first paragraph that may hold a dateline
 HEADLINE_WINDOW = 300  # characters of text after the <h1> that may hold its dateline
+# A text node this long is the article's running prose: the dateline zone under the headline
+# ends there, and only a date opening it (DATELINE_WINDOW characters) is a dateline. A date in
+# the middle of a sentence ("Laut der am 28.01.2022 in Kraft getretenen Verordnung") is a
+# mention, not the page's date.
+PROSE_NODE = 150
 _ABBR_XPATH = '//abbr[@title][contains(@class, "publish") or contains(@class, "date") or contains(@class, "time")]'
 _NOT_LETTER = re.compile(r"[^a-z]")
 
@@ -281,6 +286,9 @@ def headline_date(tree: lxml_html.HtmlElement, window: int = HEADLINE_WINDOW) ->
     for text in h1.xpath("following::text()[position() <= 80]"):
         if text.getparent() is not None and text.getparent().tag in ("script", "style", "noscript"):
             continue
+        if len(text.strip()) >= PROSE_NODE:
+            parts.append(text.strip()[:DATELINE_WINDOW])
+            break
         parts.append(text)
         size += len(text)
         if size >= window:

@@ -271,3 +271,28 @@ def test_a_date_inside_the_running_prose_under_the_headline_is_no_dateline() -> 
     # A dateline of its own under the headline, or one opening the prose, still is.
     assert headline_date(parse_html(page(f"<div>02.02.2022 10:16 Uhr</div><p>{prose}</p>"))) == "02.02.2022 10:16 Uhr"
     assert headline_date(parse_html(page(f"<p>02.02.2022 – {prose}</p>"))) == "02.02.2022"
+
+
+def test_an_author_line_gives_the_date_when_no_byline_element_does() -> None:
+    from crawler.text.dates import find_author_line_dates
+
+    assert find_author_line_dates("von  Marianne1 \n   am 20.09.2020  ") == ["20.09.2020"]
+    assert find_author_line_dates("by Ana Sandoiu on July 27, 2017 Neuroscience") == ["July 27, 2017"]
+    assert find_author_line_dates("Par Matthieu Hy le 07 Mai 2020") == ["07 Mai 2020"]
+    # Sentences, not author lines: an article opens the "name", a capital "Am" opens a sentence,
+    # a full stop ends the name.
+    assert find_author_line_dates("saisi par le procureur de Toulouse le 20 juin 2017") == []
+    assert find_author_line_dates("Ein Vortrag von Guido Beyss Am 14. Juni 2005 hielt Steve Jobs") == []
+    assert find_author_line_dates("mit Streiks von Zeitfenster-Tickets. Der Vorverkauf startet am 1. November") == []
+    # Through the page: the author box's date, not the comments' <time>s htmldate would read.
+    comments = "".join(
+        f"<div class='comment-box'><time datetime='2020-09-2{i}T12:00:00+02:00'>2{i}.09.2020</time>"
+        f"<p>Kommentar {i}</p></div>"
+        for i in range(2, 6)
+    )
+    html = (
+        "<html><head><title>Tomaten richtig schneiden</title></head><body><h1>Tomaten richtig schneiden</h1>"
+        f"{TEXT}<div class='userbox'><span>von <a href='/u/m'>Marianne1</a><br> am 20.09.2020</span></div>"
+        f"<section class='comments'>{comments}</section></body></html>"
+    )
+    assert ("byline", "20.09.2020") in sources(html, "https://ex.de/tipp/1918/tomaten.html")

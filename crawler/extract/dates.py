@@ -25,7 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
-from crawler.text.dates import find_byline_dates, find_labelled_dates, parse_date
+from crawler.text.dates import find_author_line_dates, find_byline_dates, find_labelled_dates, parse_date
 
 PUBLISHED_META = (
     "article:published_time",
@@ -209,6 +209,7 @@ def collect_dates(
         _add(published, el.get("datetime"), "time")
     for el in _first_outside_rails(tree.xpath(_ABBR_XPATH)):
         _add(published, el.get("title"), "abbr")
+    bylined = False
     for el in byline_elements(tree):
         text = date_text(el)
         found = find_byline_dates(text)
@@ -217,9 +218,14 @@ def collect_dates(
         for raw, role in found:
             _add(published if role == "published" else modified, raw, "byline")
         if found:
+            bylined = True
             break
+    text = visible_text(tree)
+    if not bylined:
+        # No byline element (no byline, author or date class): an author line in the text.
+        _add(published, author_line_date(tree, text), "byline")
     _add(published, headline_date(tree), "headline")
-    for raw, role in labelled_dates(tree):
+    for raw, role in labelled_dates(tree, text):
         _add(published if role == "published" else modified, raw, "label")
     return published, modified
 
@@ -306,13 +312,20 @@ def dateline(blocks: list[str], window: int = DATELINE_WINDOW) -> str | None:
     return next((raw for raw, role in found if role == "published"), None)
 
 
-def labelled_dates(tree: lxml_html.HtmlElement) -> list[tuple[str, str]]:
+def author_line_date(tree: lxml_html.HtmlElement, text: str | None = None) -> str | None:
+    """The first date of an author line outside rails ("von Marianne1 am 20.09.2020"): a comment
+    box's "von Leser am ..." is another text's. text: the page's visible text, when read already."""
+    found = find_author_line_dates(visible_text(tree) if text is None else text)
+    return next((raw for raw in found if not _in_rail_text(raw, tree)), None)
+
+
+def labelled_dates(tree: lxml_html.HtmlElement, text: str | None = None) -> list[tuple[str, str]]:
     """The first date the page's text labels as published ("Veröffentlicht am 16.08.2019",
     "Published: March 3, 2020", "Erschienen am: 01.11.2023") and the first it labels as
     updated ("Letzte Änderung: 31.10.2023", "Updated 4 May 2021"): (raw, role) pairs. A labelled
     date inside a rail ("veröffentlicht am ..." in a popular-posts widget) is another page's."""
     out: list[tuple[str, str]] = []
-    for raw, role in find_labelled_dates(visible_text(tree)):
+    for raw, role in find_labelled_dates(visible_text(tree) if text is None else text):
         if any(role == seen for _, seen in out) or _in_rail_text(raw, tree):
             continue
         out.append((raw, role))

@@ -475,6 +475,30 @@ def find_labelled_dates(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# An author line with its date: "von Marianne1 am 20.09.2020", "by Ana Sandoiu on July 27, 2017",
+# "Par Matthieu Hy le 07 Mai 2020". One to four name tokens without sentence punctuation, not
+# opening with an article ("par le procureur de Toulouse le 20 juin" is a sentence), and the
+# linking word in lower case ("von Guido Beyss Am 14. Juni 2005 hielt ..." opens a sentence).
+_AUTHOR_LINE = re.compile(
+    r"(?<![^\W\d_])(?:[Vv]on|[Bb]y|[Pp]ar|[Pp]or|[Dd]oor|[Dd]i)\s+"
+    r"(?!(?:the|an?|le|la|les|der|die|das|den|dem|des|el|il|lo|de|du)\s)"
+    r"((?:[^\W\d_][\w'’-]*\s+){1,4}?)(?:am|on|le|el|il|em|op)\s+"
+)
+
+
+def find_author_line_dates(text: str) -> list[str]:
+    """Dates that follow an author's name in an author line ("von NAME am DATE"), in order."""
+    text = unicodedata.normalize("NFKC", text)
+    out: list[str] = []
+    for m in _AUTHOR_LINE.finditer(text):
+        if len(m.group(1)) > 40:
+            continue
+        found = _date_matches(text[m.end() : m.end() + _LABEL_REACH])
+        if found and found[0].start() == 0:
+            out.append(found[0].group(0))
+    return out
+
+
 def find_byline_dates(text: str, lead: str = "") -> list[tuple[str, str]]:
     """Every date expression in a byline, in order, as (raw, "published" | "modified").
 

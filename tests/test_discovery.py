@@ -205,6 +205,9 @@ def test_relative_canonical_is_resolved_against_the_page() -> None:
         ("https://news.bbc.co.uk/x", "bbc.co.uk"),
         ("http://127.0.0.1:8702/2022/03/08/a.html", "127.0.0.1:8702"),
         ("http://localhost:8000/a", "localhost:8000"),
+        # Under the public suffix list's private part, each blog or hosted site is its own.
+        ("https://juliasleseblog.blogspot.com/2018/08/irland-roadtrip.html", "juliasleseblog.blogspot.com"),
+        ("https://someone.github.io/posts/1", "someone.github.io"),
     ],
 )
 def test_site_key_is_the_registrable_domain(url: str, key: str) -> None:

@@ -106,3 +106,26 @@ def test_a_migration_that_fails_leaves_nothing_and_runs_again(tmp_path: Path, mo
     assert "m999_two_steps" not in {r["name"] for r in db["_migrations"].rows}
     db.conn.close()
     assert open_db(path)["new_things"].count == 1
+
+
+def test_blogs_pooled_under_a_private_suffix_become_sites_of_their_own(tmp_path: Path) -> None:
+    path = tmp_path / "pooled.db"
+    db = open_db(path)
+    db.execute("delete from _migrations where name = 'm015_private_suffix_site_keys'")
+    rows = [
+        ("https://juliasleseblog.blogspot.com/2018/08/irland.html", "blogspot.com"),
+        ("https://emacspeak.blogspot.com/2019/10/x.html", "blogspot.com"),
+        ("https://www.nhk.or.jp/news/1.html", "nhk.or.jp"),
+    ]
+    db["articles"].insert_all([{"url": url, "site": site, "title": "t"} for url, site in rows])
+    db["block_occurrences"].insert({"article_url": rows[0][0], "site": "blogspot.com", "key": "k"})
+    db["boilerplate"].insert({"site": "blogspot.com", "key": "k", "text": "Newer Post Older Post Home"})
+    db.conn.commit()
+    db = open_db(path)  # the migration runs again
+    assert {r["url"]: r["site"] for r in db.query("select url, site from articles")} == {
+        rows[0][0]: "juliasleseblog.blogspot.com",
+        rows[1][0]: "emacspeak.blogspot.com",
+        rows[2][0]: "nhk.or.jp",
+    }
+    assert [r["site"] for r in db.query("select site from block_occurrences")] == ["juliasleseblog.blogspot.com"]
+    assert db["boilerplate"].count == 0  # learned again per blog by the next crawl or re-clean

@@ -23,8 +23,10 @@ TRACKING_PARAMS = re.compile(
 _PUBLIC_SUFFIX_LIKE = re.compile(r"^[a-z]{2,3}\.[a-z]{2}$")
 _PRINT_AMP_PATH = re.compile(r"(?:/(?:amp|print))+/?$|/(?:amp|print)(?=/)", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# The public suffix list bundled with tldextract: no download at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# The public suffix list bundled with tldextract: no download at run time. Its private part too:
+# each blog on blogspot.com, each site on github.io or herokuapp.com is a publisher of its own
+# (its boilerplate, its title affixes, its page budget), not one site with all the others.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 def strip_fragment(url: str) -> str:
@@ -82,10 +84,17 @@ def storage_url(fetched: str, declared_canonical: str | None) -> str:
 
 
 @lru_cache(maxsize=4096)
+def is_public_suffix(host: str) -> bool:
+    """Whether a host name is itself a public suffix ("blogspot.com", "github.io", "co.uk"): no
+    registrable name of its own."""
+    extracted = _EXTRACT(host.lower())
+    return not extracted.domain and bool(extracted.suffix)
+
+
 def site_key(url: str) -> str:
     """The stable key of an ad-hoc site: the registrable domain ("nhk.or.jp" for
-    www3.nhk.or.jp), or host:port for an IP address or a single-label host, where the port
-    tells two local sites apart."""
+    www3.nhk.or.jp, "juliasleseblog.blogspot.com" for a blog there), or host:port for an IP
+    address or a single-label host, where the port tells two local sites apart."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     extracted = _EXTRACT(host)

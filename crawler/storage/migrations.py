@@ -370,6 +370,29 @@ def m014_title_affixes(db: sqlite_utils.Database) -> None:
     )
 
 
+def m015_private_suffix_site_keys(db: sqlite_utils.Database) -> None:
+    """Site keys under the public suffix list's private part: the blogs of blogspot.com, the sites
+    of github.io were one site each ("blogspot.com"); each is its own now. Only the rows of a key
+    that is itself such a suffix are read again; their learned boilerplate and title affixes go
+    (the next crawl or `reclean` learns them per site)."""
+    from crawler.discovery.urls import is_public_suffix, site_key  # pure; imported here to keep import light
+
+    profiles = {p.stem for p in SITES_DIR.glob("*.yaml")}
+    pooled = [
+        site
+        for (site,) in db.execute("select distinct site from articles")
+        if site and site not in profiles and is_public_suffix(site)
+    ]
+    for old in pooled:
+        rekey = [(site_key(url), url) for (url,) in db.execute("select url from articles where site = ?", [old])]
+        for new, url in rekey:
+            db.execute("update articles set site = ? where url = ?", [new, url])
+            for table in ("stripped_blocks", "block_occurrences", "title_parts"):
+                db.execute(f"update {table} set site = ? where article_url = ?", [new, url])
+        for table in ("boilerplate", "title_affixes"):
+            db.execute(f"delete from {table} where site = ?", [old])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -385,6 +408,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m012_band_key_filter,
     m013_web_archives,
     m014_title_affixes,
+    m015_private_suffix_site_keys,
 ]
 
 

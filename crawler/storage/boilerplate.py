@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 import sqlite_utils
 
-from crawler.storage.sql import chunks, marks, now_iso
+from crawler.storage.sql import chunks, marks, now_iso, read_site_keys
 from crawler.text.blocks import block_key, normalize_block
 from crawler.text.boilerplate import BoilerplateRule
 
@@ -18,20 +17,7 @@ def read_models(path: str | Path) -> dict[str, frozenset[str]]:
     """Every site's learned boilerplate keys, read-only; {} when there is no database yet.
 
     The clean pipeline reads this when a crawl starts, so the body it emits is the body stored."""
-    if not path or not Path(path).is_file():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
-        try:
-            rows = conn.execute("select site, key from boilerplate").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:  # not ours, or older than the boilerplate table: no model yet
-        return {}
-    models: dict[str, set[str]] = {}
-    for site, key in rows:
-        models.setdefault(site, set()).add(key)
-    return {site: frozenset(keys) for site, keys in models.items()}
+    return read_site_keys(path, "boilerplate")
 
 
 def site_keys(db: sqlite_utils.Database, site: str) -> frozenset[str]:

@@ -6,32 +6,18 @@ crawl costs one indexed query a site however many articles it has."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
 from crawler.extract.titles import site_title
-from crawler.storage.sql import chunks, marks, now_iso
+from crawler.storage.sql import chunks, marks, now_iso, read_site_keys
 
 
 def read_affixes(path: str | Path) -> dict[str, frozenset[str]]:
     """Every site's learned affix keys, read-only; {} without a database (or one older than them).
     The clean pipeline reads this when a crawl starts, so the title it emits is the title stored."""
-    if not path or not Path(path).is_file():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
-        try:
-            rows = conn.execute("select site, key from title_affixes").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return {}
-    out: dict[str, set[str]] = {}
-    for site, key in rows:
-        out.setdefault(site, set()).add(key)
-    return {site: frozenset(keys) for site, keys in out.items()}
+    return read_site_keys(path, "title_affixes")
 
 
 def site_affixes(db: sqlite_utils.Database, site: str) -> frozenset[str]:

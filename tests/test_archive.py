@@ -355,3 +355,52 @@ def test_crawl_to_warc_to_ingest_gives_the_same_articles(
     assert rows(again, f"select {kept} from articles order by url") == rows(
         crawled, f"select {kept} from articles order by url"
     )
+
+
+def test_two_writers_in_one_second_never_share_a_file(tmp_path: Path) -> None:
+    """Two crawls in one process (two targets of `news-crawler crawl`) once opened the same
+    `news-<second>-<pid>-00001.warc.gz.open`: records were lost and the second rename failed."""
+    first = WarcWriter(tmp_path, target="demo-nhk")
+    second = WarcWriter(tmp_path, target="127.0.0.1:8702")
+    second.stamp = first.stamp  # the same second, as two crawls started together
+    for i in range(3):
+        first.write(f"http://a.test/{i}", "GET", [], 200, [("Content-Type", HTML)], article_html(i))
+        second.write(f"http://b.test/{i}", "GET", [], 200, [("Content-Type", HTML)], article_html(i + 10))
+    first.close()
+    second.close()
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 2 and all(f.name.endswith(".warc.gz") for f in files)
+    assert any("demo-nhk" in f.name for f in files)
+    for f in files:
+        with f.open("rb") as fh:
+            uris = [
+                r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "response"
+            ]
+        assert len(uris) == 3 and len({u.split("/")[2] for u in uris}) == 1  # whole, and one writer's alone
+
+
+@pytest.mark.e2e
+def test_two_targets_of_one_crawl_write_whole_warc_files(
+    demo_sites: tuple[DemoServer, DemoServer], tmp_path: Path
+) -> None:
+    """`news-crawler crawl SITE_A URL_B -s NEWS_WARC_DIR=D`: both crawls run side by side in one
+    process, each with its own file; every record is readable and reclean finds every raw page."""
+    ja, en = demo_sites
+    db, warc_dir = tmp_path / "news.db", tmp_path / "warc"
+    cmd = [sys.executable, "-m", "crawler", "crawl", f"{ja.base_url}/sitemap.xml", f"{en.base_url}/feed.rss",
+           "--db", str(db), "-s", f"NEWS_WARC_DIR={warc_dir}", "--log-level", "WARNING"]  # fmt: skip
+    for key, value in {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "RETRY_TIMES": "0"}.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "FileNotFoundError" not in proc.stderr
+    files = sorted(warc_dir.iterdir())
+    assert len(files) >= 2 and all(f.name.endswith(".warc.gz") for f in files), files
+    for f in files:
+        check = subprocess.run(
+            [str(Path(sys.executable).with_name("warcio")), "check", str(f)], capture_output=True, text=True
+        )
+        assert check.returncode == 0, check.stdout + check.stderr
+    reclean = subprocess.run([sys.executable, "-m", "crawler", "reclean", "--db", str(db), "--jobs", "1"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert reclean.returncode == 0 and "could not be read" not in reclean.stderr, reclean.stderr[-2000:]

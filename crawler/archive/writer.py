@@ -4,14 +4,20 @@ opening with a `warcinfo` record, each response with its request beside it.
 Pure: no Scrapy, no SQL. A response record carries WARC-Target-URI, WARC-Date, the payload and
 block digests (sha1, as readers expect), and the server's IP address when known; the request
 record is tied to it by WARC-Concurrent-To. Files are named
-`news-<UTC start>-<serial>.warc.gz` and rotated when they pass `max_bytes`; a file being written
-ends in `.open` until it is closed, so a reader never takes a half-written file for a whole one.
+`news-<UTC start>-<pid>-<target>-<token>-<serial>.warc.gz` and rotated when they pass `max_bytes`;
+a file being written ends in `.open` until it is closed, so a reader never takes a half-written
+file for a whole one. A file is never shared by two writers: two crawls in one process (two targets
+of `news-crawler crawl`) started in the same second once wrote the same file, and lost records.
+The random token keeps the names apart and the exclusive open (`xb`) makes a clash an error, never
+a shared file.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
+import secrets
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,8 +32,17 @@ DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB, as Common Crawl's files
 
 
 class WarcWriter:
-    def __init__(self, directory: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, software: str | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        software: str | None = None,
+        target: str = "",
+    ) -> None:
         self.directory = Path(directory)
+        self.target = ""
+        self.set_target(target)
+        self.token = secrets.token_hex(4)
         self.max_bytes = max_bytes
         self.software = software or "news-crawler"
         self.serial = 0
@@ -36,15 +51,21 @@ class WarcWriter:
         self._fh: io.BufferedWriter | None = None
         self._warc: WARCWriter | None = None
 
+    def set_target(self, target: str) -> None:
+        """What the files hold (a profile or host), readable in a listing; the token, not this,
+        is what keeps two writers apart. Applies to the files opened from now on."""
+        self.target = re.sub(r"[^\w.-]+", "_", target)[:40].strip("_.")
+
     def _final_name(self, path: Path) -> Path:
         return path.with_name(path.name.removesuffix(".open"))
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.serial += 1
-        name = f"news-{self.stamp}-{os.getpid()}-{self.serial:05d}.warc.gz"
+        target = f"{self.target}-" if self.target else ""
+        name = f"news-{self.stamp}-{os.getpid()}-{target}{self.token}-{self.serial:05d}.warc.gz"
         self.path = self.directory / (name + ".open")
-        self._fh = open(self.path, "wb")
+        self._fh = open(self.path, "xb")  # exclusive: never append to another writer's file
         self._warc = WARCWriter(self._fh, gzip=True, warc_version="1.1")
         info = {
             "software": self.software,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -415,6 +415,7 @@ class WarcRecorder:
         if not config.warc_dir or crawler.settings.getbool("NEWS_ARCHIVE_ONLY"):
             raise NotConfigured("NEWS_WARC_DIR is not set: raw pages are kept in the database")
         recorder = cls(WarcWriter(config.warc_dir, config.warc_max_bytes, software=crawler.settings.get("USER_AGENT")))
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
@@ -434,6 +435,13 @@ class WarcRecorder:
         )
         request.meta["news_warc_written"] = place  # response.meta once the response is tied to it
         return response
+
+    def spider_opened(self, spider: scrapy.Spider) -> None:
+        # The target in the file name: the profile, else the first start URL's host.
+        profile = getattr(spider, "profile", None)
+        starts = getattr(spider, "start_urls", None) or []
+        label = profile.name if profile is not None else (urlsplit(starts[0]).netloc if starts else spider.name)
+        self.writer.set_target(label)
 
     def spider_closed(self) -> None:
         self.writer.close()

@@ -64,6 +64,17 @@ class Article(Item):
     encoding = Field()  # str: the charset the page was decoded with
 
 
+class ProcessedArticle(Article):
+    """An article the page processor (crawler/page/process.py) finished whole: dates, body,
+    mentions and the body's signature made in one worker call. The dates, clean and mentions
+    pipelines pass it on as it is; they do that work only for the items of a spider of the
+    user's own (the add-on). The signature is not a field: it is stored apart, not exported."""
+
+    def __init__(self, *args: Any, signature: bytes | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._news_signature = signature
+
+
 # The fields stored as columns of `articles` (the rest go to child tables).
 CHILD_FIELDS = ("stripped_blocks", "date_mentions")
 COLUMN_FIELDS = tuple(name for name in Article.fields if name not in CHILD_FIELDS)

@@ -22,7 +22,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "crawler"
 
 # Rooms, lowest first: a module may import its own room and the rooms listed for it.
-PURE = {"text", "extract", "discovery", "schedule", "archive", "demo"}
+PURE = {"text", "extract", "discovery", "schedule", "archive", "demo", "page"}
 CONTRACT = {"config", "items", "profiles"}  # modules at the package root: the crawl contract
 ALLOWED: dict[str, set[str]] = {
     "text": set(),
@@ -31,11 +31,24 @@ ALLOWED: dict[str, set[str]] = {
     "schedule": set(),
     "archive": set(),
     "demo": set(),
+    "page": {"text", "extract", "discovery", "archive"},  # the page processor: one page's whole work
     "contract": {"text", "extract", "discovery", "schedule"},
-    "storage": {"contract", "text", "extract", "discovery", "schedule", "archive"},
+    "storage": {"contract", "text", "extract", "discovery", "schedule", "archive", "page"},
     "datasette": {"contract", "text", "storage"},
-    "crawl": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage"},
-    "cli": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage", "crawl", "datasette", "demo"},
+    "crawl": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage", "page"},
+    "cli": {
+        "contract",
+        "text",
+        "extract",
+        "discovery",
+        "schedule",
+        "archive",
+        "storage",
+        "crawl",
+        "datasette",
+        "demo",
+        "page",
+    },
     "root": {"cli", "crawl"},  # __main__ runs the command line; addon.py is the add-on's old path
 }
 SCRAPY_LIKE = {"scrapy", "twisted", "scrapy_redis", "itemadapter"}
@@ -56,7 +69,7 @@ CRAWL_STORAGE_DOORS = {
     "crawler.crawl.incremental",
     "crawler.crawl.commands.crawl",
     "crawler.crawl.daemon",
-    "crawler.crawl.pipelines.clean",  # the site's boilerplate model, read once when the crawl opens
+    "crawler.crawl.sitemodels",  # the sites' boilerplate and title affixes, read once a run
 }
 
 

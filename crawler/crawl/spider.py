@@ -33,7 +33,6 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
-from w3lib.url import safe_url_string
 
 from crawler.config import NewsConfig
 from crawler.crawl.distributed.frontier import Frontier
@@ -41,14 +40,13 @@ from crawler.crawl.distributed.seeds import push_seeds
 from crawler.crawl.faults import FaultDrop
 from crawler.crawl.incremental import NotModified
 from crawler.crawl.signals import frontier_seeded, page_decided
+from crawler.crawl.sitemodels import SiteModels, page_rules
 from crawler.crawl.workpool import WorkPool
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import should_follow, skip_reason
-from crawler.discovery.urls import netloc, site_key, storage_url, strip_fragment
-from crawler.extract import extract_page
-from crawler.extract.article import ExtractError
-from crawler.extract.encoding import redecode
-from crawler.items import Article
+from crawler.discovery.urls import netloc, site_key, strip_fragment
+from crawler.items import Article, ProcessedArticle
+from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
 from crawler.text.dates import get_tz
 from crawler.text.timezones import stated_zone
@@ -125,6 +123,9 @@ class NewsSpider(scrapy.Spider):
         # Our should_follow filters hosts and file types (a linked PDF is fetched and counted as non-HTML).
         self._links = LinkExtractor(deny_extensions=[], canonicalize=False, unique=True)
         self.pool = WorkPool(0)  # from_crawler replaces it with NEWS_WORKERS processes
+        self.page_rules = PageRules()
+        self.site_models = SiteModels()  # what storage learned of the sites: from_crawler reads it
+        self._snapshots: dict[tuple[str | None, str], SiteSnapshot] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -135,6 +136,8 @@ class NewsSpider(scrapy.Spider):
         spider.follow_depth = depth if depth is not None else config.follow_depth
         spider._profiles = load_profiles()
         spider.pool = WorkPool.of(crawler)
+        spider.page_rules = page_rules(config)
+        spider.site_models = SiteModels.of(crawler)
         if config.redis_url:
             spider.frontier = Frontier.of(crawler)
             crawler.signals.connect(spider._idle, signal=signals.spider_idle)
@@ -333,88 +336,71 @@ class NewsSpider(scrapy.Spider):
                     url,
                 )
 
+    def snapshot(self, profile: SiteProfile | None, site: str) -> SiteSnapshot:
+        """What the page processor knows of a page's site: its profile, and the title affixes and
+        boilerplate storage learned of it (read once when the run opened, NEWS_* switches applied)."""
+        key = (profile.name if profile else None, site)
+        known = self._snapshots.get(key)
+        if known is None:
+            tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
+            known = SiteSnapshot(
+                name=profile.name if profile else None,
+                title=profile.title if profile else None,
+                language=profile.language if profile else None,
+                timezone=tz,
+                timezone_source=tz_source,
+                selectors=profile.selectors if profile else None,
+                article_urls=tuple(profile.article_urls) if profile else (),
+                boilerplate=self.site_models.boilerplate.get(site, frozenset()),
+                affixes=self.site_models.affixes.get(site, frozenset()),
+            )
+            self._snapshots[key] = known
+        return known
+
     async def _parse_html(self, response: HtmlResponse) -> AsyncIterator[Any]:
         url = strip_fragment(response.url)
         origin = response.meta.get("news_warc")
         profile = self.profile_for(url)
-        decoded = redecode(response.text, response.body, response.encoding)
-        if decoded.repaired:
-            self._inc("news/pages/charset_mismatch")
-            logger.warning(
-                "%s: declared charset %s garbles the text; decoded as %s", url, response.encoding, decoded.encoding
-            )
-        article_url = any(p.search(url) for p in profile.article_urls) if profile and profile.article_urls else None
-        try:
-            page = await self.pool.run(
-                extract_page,
-                decoded.text,
-                url,
-                profile.selectors if profile else None,
-                article_url,
-                response.meta.get("news_listing_title"),
-            )
-        except ExtractError as exc:
-            self._inc("news/extract/unparseable")
-            self.decide(url, "other", "unparseable", {"error": str(exc)[:200]}, origin=origin)
-            logger.warning("could not parse %s: %s", url, exc)
+        meta = response.meta
+        page = RawPage(
+            url=url,
+            body=response.body,
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
+            status=response.status,
+            # When the page was fetched: now, or for an archived page the record's WARC-Date.
+            fetched_at=meta.get("news_fetched_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+            last_modified=meta.get("news_last_modified"),
+            listed_date=meta.get("news_listing_date"),
+            listed_date_source=meta.get("news_listing_date_source"),
+            listed_title=meta.get("news_listing_title"),
+        )
+        site = self.snapshot(profile, profile.name if profile else site_key(url))
+        # The whole page in one worker call: extraction, dates, cleaning, mentions, signature.
+        outcome = await self.pool.run(process_page, page, site, self.page_rules)
+        for key, value in outcome.counts.items():
+            self._inc(key, value)
+        for line in outcome.warnings:
+            logger.warning("%s", line)
+        if outcome.error:
+            logger.error("%s", outcome.error)
+        if outcome.kind == "other" and outcome.reason in {"unparseable", "extract_error"}:
+            self.decide(url, "other", outcome.reason, outcome.signals, origin=origin)
             return
-        except Exception as exc:  # a bug on hostile input must not end the crawl
-            self._inc(f"news/extract/error/{type(exc).__name__}")
-            self.decide(url, "other", "extract_error", {"error": f"{type(exc).__name__}: {exc}"[:200]}, origin=origin)
-            logger.exception("extraction failed on %s", url)
-            return
-        for warning in page.warnings:
-            self._inc(f"news/extract/{warning}")
-        if profile and page.is_article:
-            self._selector_misses(profile.name, page.selector_misses, url)
+        if profile and outcome.kind == "article":
+            self._selector_misses(profile.name, outcome.selector_misses, url)
         depth = response.meta.get("news_depth", 0)
         follow = list(self._follow_links(response, depth)) if depth < self.follow_depth else []
         for request in follow:
             yield request
-        # A page with no readable text (drawn by JavaScript, or empty) is not a list of links.
-        kind = "article" if page.is_article else "other" if page.page_kind_reason == "no_text" else "listing"
         # An article's record is marked done when its item is stored, not with this decision.
-        self.decide(url, kind, page.page_kind_reason, page.page_kind_signals, len(follow),
-                    origin=None if page.is_article else origin)  # fmt: skip
-        if not page.is_article:
-            self._inc("news/pages/listing")
+        self.decide(url, outcome.kind, outcome.reason, outcome.signals, len(follow),
+                    origin=None if outcome.kind == "article" else origin)  # fmt: skip
+        if outcome.row is None:
             return
-        self._inc("news/pages/article")
-        published = [{"raw": raw, "source": source} for raw, source in page.published_candidates]
-        if response.meta.get("news_listing_date"):
-            # The feed's or sitemap's date ranks below the page's own signals, above the URL.
-            listed = {"raw": response.meta["news_listing_date"], "source": response.meta["news_listing_date_source"]}
-            at = next((i for i, s in enumerate(published) if s["source"] in {"visible", "url"}), len(published))
-            published.insert(at, listed)
-        modified = [{"raw": raw, "source": source} for raw, source in page.modified_candidates]
-        if response.meta.get("news_last_modified"):
-            # An archived response's HTTP Last-Modified: the weakest modified signal, after the page's.
-            modified.append({"raw": response.meta["news_last_modified"], "source": "http:last-modified"})
-        tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
-        yield Article(
-            url=storage_url(url, page.canonical_url),
-            fetched_url=url,
-            canonical_url=safe_url_string(response.urljoin(page.canonical_url)) if page.canonical_url else None,
-            site=profile.name if profile else site_key(url),
-            site_name=page.site_name or (profile.title if profile else None),
-            title=page.title,
-            title_extracted=page.title,
-            page_title=page.page_title,
-            raw_blocks=page.blocks,
-            authors=page.authors,
-            language=page.language or (profile.language if profile else None),
-            section=page.section,
-            description=page.description,
-            image_url=page.image_url,
-            date_signals={"published": published, "modified": modified},
-            timezone=tz,
-            timezone_source=tz_source,
-            extractor=page.extractor,
-            # When the page was fetched: now, or for an archived page the record's WARC-Date.
-            fetched_at=response.meta.get("news_fetched_at") or datetime.now(UTC).isoformat(timespec="seconds"),
-            http_status=response.status,
-            encoding=decoded.encoding,
-        )
+        if outcome.drop is not None:
+            yield Article(**outcome.row)  # the validate pipeline drops it, storage records why
+            return
+        yield ProcessedArticle(**outcome.row, signature=outcome.signature)
 
     def _follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
         profile = self.profile_for(response.url)

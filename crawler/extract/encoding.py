@@ -23,6 +23,13 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 REPLACEMENT = "\ufffd"
 SINGLE_BYTE = {"latin_1", "iso8859_1", "cp1252", "iso8859_15", "ascii", "cp1250", "iso8859_2"}
@@ -65,3 +72,24 @@ def redecode(text: str, body: bytes, encoding: str) -> Decoded:
     if candidate.count(REPLACEMENT) >= text.count(REPLACEMENT):
         return Decoded(text, encoding, False)
     return Decoded(candidate, best.encoding, True)
+
+
+def _auto_detect(body: bytes) -> str | None:
+    for candidate in ("ascii", "utf-8"):
+        try:
+            body.decode(candidate)
+        except UnicodeError:
+            continue
+        return resolve_encoding(candidate)
+    match = charset_normalizer.from_bytes(body).best()
+    return resolve_encoding(match.encoding) if match else None
+
+
+def decode_response(body: bytes, content_type: str) -> tuple[str, str]:
+    """(text, encoding) of an HTML response body, decided as Scrapy's TextResponse decides them
+    (byte-order mark, then the Content-Type charset, then the page's own declaration, then
+    detection), so a page read from an archive without Scrapy decodes as a crawled one."""
+    encoding = read_bom(body)[0] or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    if encoding is None:
+        encoding = html_to_unicode(content_type, body, auto_detect_fun=_auto_detect, default_encoding="ascii")[0]
+    return html_to_unicode(f"charset={encoding}", body)[1], encoding

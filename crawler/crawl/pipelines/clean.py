@@ -1,11 +1,10 @@
 """Make the article's body from its raw blocks: repeats and the site's learned boilerplate removed;
 and its title without the site's learned title affixes (its name, its section labels).
 
-The site models are read from the database when the crawl starts, so the body this
-pipeline emits is the body stored. When the crawl's own articles change a site's
-model, storage re-cleans the rows it touches after the crawl and counts them.
-
-Cleaning is pure, so with worker processes (NEWS_WORKERS) it runs in one of them.
+The news spiders' pages are finished whole by the page processor (crawler/page/process.py) and
+pass through here untouched; this does the same work, with the same functions, for the items of
+a spider of the user's own (the add-on). The site models are read from the database once a run
+(crawler/crawl/sitemodels.py), so the body this pipeline emits is the body stored.
 """
 
 from __future__ import annotations
@@ -17,57 +16,49 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
+from crawler.crawl.sitemodels import SiteModels
 from crawler.crawl.workpool import WorkPool
-from crawler.extract.titles import site_title
-from crawler.storage.boilerplate import read_models
-from crawler.storage.titleaffixes import read_affixes
-from crawler.text.finalize import clean_article
+from crawler.items import ProcessedArticle
+from crawler.page.clean import cleaned_fields, stored_title
 
 
 class CleanPipeline:
-    def __init__(self, stats: StatsCollector, config: NewsConfig, pool: WorkPool | None = None) -> None:
+    def __init__(
+        self, stats: StatsCollector, config: NewsConfig, pool: WorkPool | None = None, models: SiteModels | None = None
+    ) -> None:
         self.stats = stats
         self.config = config
         self.pool = pool or WorkPool(0)
-        self.models: dict[str, frozenset[str]] = {}
-        self.affixes: dict[str, frozenset[str]] = {}
+        self.models = models or SiteModels(config)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         assert crawler.stats is not None
-        return cls(crawler.stats, NewsConfig.from_settings(crawler.settings), WorkPool.of(crawler))
+        config = NewsConfig.from_settings(crawler.settings)
+        return cls(crawler.stats, config, WorkPool.of(crawler), SiteModels.of(crawler))
 
     def open_spider(self) -> None:
-        if self.config.boilerplate_enabled and self.config.db:
-            self.models = read_models(self.config.db)
-        if self.config.title_affix_min_pages and self.config.db:
-            self.affixes = read_affixes(self.config.db)
+        self.models.load()  # when the run opens: the models as they are before its first page
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ProcessedArticle):
+            return item
         adapter = ItemAdapter(item)
-        self._title(adapter)
-        boilerplate = self.models.get(adapter.get("site") or "", frozenset())
-        cleaned = await self.pool.run(
-            clean_article,
+        site = adapter.get("site") or ""
+        title = stored_title(adapter, self.models.affixes.get(site, frozenset()))
+        if title != adapter.get("title"):
+            adapter["title"] = title
+            self.stats.inc_value("news/titles/affix_stripped")
+        fields, counts = await self.pool.run(
+            cleaned_fields,
+            adapter.get("title"),
             list(adapter.get("raw_blocks") or []),
-            boilerplate,
+            self.models.boilerplate.get(site, frozenset()),
             self.config.repeats_enabled,
             self.config.furniture_enabled,
         )
-        for key, value in cleaned.fields(adapter.get("title")).items():
+        for key, value in fields.items():
             adapter[key] = value
-        if adapter["blocks_repeat"]:
-            self.stats.inc_value("news/blocks/stripped", adapter["blocks_repeat"])
-            self.stats.inc_value("news/blocks/articles_with_repeats")
-        if adapter["blocks_boilerplate"]:
-            self.stats.inc_value("news/blocks/boilerplate_stripped", adapter["blocks_boilerplate"])
+        for key, value in counts.items():
+            self.stats.inc_value(key, value)
         return item
-
-    def _title(self, adapter: ItemAdapter) -> None:
-        affixes = self.affixes.get(adapter.get("site") or "")
-        extracted = adapter.get("title_extracted") or adapter.get("title")
-        if affixes and extracted:
-            title = site_title(extracted, adapter.get("page_title"), affixes)
-            if title != adapter.get("title"):
-                adapter["title"] = title
-                self.stats.inc_value("news/titles/affix_stripped")

@@ -28,7 +28,7 @@ from crawler.config import NewsConfig
 from crawler.crawl.signals import page_decided, page_not_modified, storage_closed
 from crawler.crawl.workpool import WorkPool
 from crawler.discovery.urls import canonicalize, site_key
-from crawler.items import shallow_dict
+from crawler.items import ProcessedArticle, shallow_dict
 from crawler.storage import ArticleStore, open_db
 from crawler.storage.articles import read_articles
 from crawler.storage.pages import compressed, page_row
@@ -223,7 +223,10 @@ class LocalStoragePipeline:
         article = shallow_dict(item)
         # The signature of the body is made here, in a worker process when there are workers
         # (NEWS_WORKERS), and handed to near-duplicate linking with the batch.
-        self.signatures[article["url"]] = await self.pool.run(signature_bytes, article.get("body") or "")
+        if isinstance(item, ProcessedArticle):
+            self.signatures[article["url"]] = item._news_signature  # made with the page, in its worker call
+        else:
+            self.signatures[article["url"]] = await self.pool.run(signature_bytes, article.get("body") or "")
         self.buffer.append(article)
         self.sites.add(article.get("site") or "")
         return item

@@ -1,4 +1,6 @@
-"""Find the date expressions in each article body, resolved against its publication day."""
+"""Find the date expressions in each article body, resolved against its publication day (for the
+items of a spider of the user's own: the news spiders' pages come finished from the page
+processor)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.config import NewsConfig
 from crawler.crawl.workpool import WorkPool
-from crawler.text.finalize import article_mentions
+from crawler.items import ProcessedArticle
+from crawler.page.clean import mention_fields
 
 
 class MentionsPipeline:
@@ -27,12 +30,13 @@ class MentionsPipeline:
         return cls(crawler.stats, WorkPool.of(crawler))
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, ProcessedArticle):
+            return item
         adapter = ItemAdapter(item)
-        published = adapter.get("published_at")
-        if not published:
-            # Relative expressions ("7日", "yesterday") cannot be resolved without it.
-            self.stats.inc_value("news/mentions/skipped_no_published_date")
-        mentions = await self.pool.run(article_mentions, adapter.get("body") or "", published, adapter.get("timezone"))
+        mentions, counts = await self.pool.run(
+            mention_fields, adapter.get("body") or "", adapter.get("published_at"), adapter.get("timezone")
+        )
         adapter["date_mentions"] = mentions
-        self.stats.inc_value("news/mentions/found", len(mentions))
+        for key, value in counts.items():
+            self.stats.inc_value(key, value)
         return item

@@ -9,6 +9,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.items import ProcessedArticle
+
 
 class ArticleDropped(DropItem):
     """Base of every drop this project makes; `reason` is a short stable key."""
@@ -52,6 +54,8 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ProcessedArticle):
+            return item  # validated (and counted) by the page processor
         error = validation_error(ItemAdapter(item))
         if error is not None:
             self.stats.inc_value(f"news/drop/{error.reason}")

@@ -1,0 +1,69 @@
+"""What a run knows of its sites before it starts, and the settings its pages are processed with:
+the snapshot parts the spider hands the page processor with every page.
+
+The site models (each site's learned boilerplate and title affixes) are read from the database
+once, when the first page needs them (after the run opened), so the row the processor makes is
+the row stored. When the run's own articles change a site's model, storage re-cleans the rows
+it touches after the run and counts them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from scrapy.crawler import Crawler
+
+from crawler.config import NewsConfig
+from crawler.page.dates import DateRules
+from crawler.page.process import PageRules
+from crawler.storage.boilerplate import read_models
+from crawler.storage.titleaffixes import read_affixes
+from crawler.text.dates import get_tz
+
+
+def page_rules(config: NewsConfig) -> PageRules:
+    """The page processor's settings from the run's NewsConfig; an unknown default zone refused."""
+    default_tz = config.default_timezone or None
+    if default_tz and get_tz(default_tz) is None:
+        raise ValueError(f"NEWS_DEFAULT_TIMEZONE: unknown zone {default_tz!r}")
+    dates = (
+        DateRules(default_tz, timedelta(minutes=config.dates_future_tolerance_minutes), config.dates_min_year)
+        if config.dates_enabled
+        else None
+    )
+    return PageRules(dates, config.repeats_enabled, config.furniture_enabled, config.mentions_enabled)
+
+
+class SiteModels:
+    """Each site's learned boilerplate keys and title affixes, read once a run."""
+
+    def __init__(self, config: NewsConfig | None = None) -> None:
+        self.config = config
+        self._boilerplate: dict[str, frozenset[str]] | None = None
+        self._affixes: dict[str, frozenset[str]] | None = None
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> SiteModels:
+        """The run's one reader, shared by the spider and the clean pipeline."""
+        models: SiteModels | None = getattr(crawler, "_news_site_models", None)
+        if models is None:
+            models = cls(NewsConfig.from_settings(crawler.settings))
+            crawler._news_site_models = models  # type: ignore[attr-defined]
+        return models
+
+    def load(self) -> None:
+        self.boilerplate, self.affixes  # noqa: B018  (read both now)
+
+    @property
+    def boilerplate(self) -> dict[str, frozenset[str]]:
+        if self._boilerplate is None:
+            on = self.config is not None and self.config.boilerplate_enabled and self.config.db
+            self._boilerplate = read_models(self.config.db) if on and self.config else {}
+        return self._boilerplate
+
+    @property
+    def affixes(self) -> dict[str, frozenset[str]]:
+        if self._affixes is None:
+            on = self.config is not None and self.config.title_affix_min_pages and self.config.db
+            self._affixes = read_affixes(self.config.db) if on and self.config else {}
+        return self._affixes

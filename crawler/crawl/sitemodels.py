@@ -43,6 +43,13 @@ class SiteModels:
         self._affixes: dict[str, frozenset[str]] | None = None
 
     @classmethod
+    def given(cls, boilerplate: dict[str, frozenset[str]], affixes: dict[str, frozenset[str]]) -> SiteModels:
+        """Models known already (a snapshot handed over), not read from a database."""
+        models = cls()
+        models._boilerplate, models._affixes = boilerplate, affixes
+        return models
+
+    @classmethod
     def of(cls, crawler: Crawler) -> SiteModels:
         """The run's one reader, shared by the spider and the clean pipeline."""
         models: SiteModels | None = getattr(crawler, "_news_site_models", None)

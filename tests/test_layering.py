@@ -32,10 +32,12 @@ ALLOWED: dict[str, set[str]] = {
     "archive": set(),
     "demo": set(),
     "page": {"text", "extract", "discovery", "archive"},  # the page processor: one page's whole work
+    # the engine-free ingest: archive records read by workers, processed, stored by one writer
+    "ingest": {"contract", "text", "extract", "discovery", "archive", "page", "storage"},
     "contract": {"text", "extract", "discovery", "schedule"},
     "storage": {"contract", "text", "extract", "discovery", "schedule", "archive", "page"},
     "datasette": {"contract", "text", "storage"},
-    "crawl": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage", "page"},
+    "crawl": {"contract", "text", "extract", "discovery", "schedule", "archive", "storage", "page", "ingest"},
     "cli": {
         "contract",
         "text",
@@ -48,6 +50,7 @@ ALLOWED: dict[str, set[str]] = {
         "datasette",
         "demo",
         "page",
+        "ingest",
     },
     "root": {"cli", "crawl"},  # __main__ runs the command line; addon.py is the add-on's old path
 }
@@ -59,6 +62,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "storage": SCRAPY_LIKE | {"click", "redis", "datasette"},
     "datasette": SCRAPY_LIKE | {"click", "redis"},
     "crawl": {"click", "datasette"},
+    "ingest": SCRAPY_LIKE | {"click", "redis", "datasette"},
 }
 # The crawl's modules that may open the database: the storage components (the pipeline in both
 # modes and the writer), the incremental middleware (fetch state) and the Scrapy command and

@@ -1,5 +1,6 @@
-"""news-crawler ingest: WARC files (local, globbed, or fetched by URL) through the same spider and
-pipelines as a crawl, into the database; resumable, and idempotent per file."""
+"""news-crawler ingest: WARC files (local, globbed, or fetched by URL) through the same page
+processor as a crawl, without the crawl engine, into the database; resumable, and idempotent per
+file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import glob
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +85,7 @@ def check_archives(files: list[str], filters: dict[str, Any]) -> None:
 @click.option("--db", default=None, help="SQLite file to write (default: the NEWS_DB setting, data/news.db).")
 @archive_filters
 @click.option("--download-dir", default=None, help="Where WARC files given by URL are saved (default: beside the DB).")
-@click.option("--log-level", default="ERROR", show_default=True, help="Scrapy log level (the summary lists problems).")
+@click.option("--log-level", default="ERROR", show_default=True, help="Log level (the summary lists problems).")
 @setting_option
 def ingest(
     paths: tuple[str, ...],
@@ -93,11 +95,13 @@ def ingest(
     log_level: str,
     overrides: tuple[str, ...],
 ) -> None:
-    """Read WARC files into the database through the news spider and every pipeline.
+    """Read WARC files into the database through the page processor a crawl uses.
 
     Each HTTP response record becomes a page, as if it had just been fetched: page
     decision, extraction, dates (the record's WARC-Date is the fetch time), cleaning,
-    boilerplate learning, near-duplicates, the same `decisions` rows and counts. Other
+    boilerplate learning, near-duplicates, the same `decisions` rows and counts. Worker
+    processes (NEWS_WORKERS, one per core by default) read the records themselves; one
+    writer stores the rows in batches. Other
     records (request, metadata, revisit, warcinfo), damaged ones and those the filters
     leave out are counted per file (table warc_files). A file ingested whole is skipped
     next time; a run that was stopped goes on from the records not yet stored.
@@ -109,11 +113,10 @@ def ingest(
         news-crawler ingest 'crawl-data/CC-NEWS/2024/01/*.warc.gz' --site nhk --language ja
         news-crawler ingest https://example.org/news-2024.warc.gz --since 2024-01-01
     """
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.cli.summary import summarize
-    from crawler.crawl.archive import ArchiveFile, ArchiveSpider, WarcDownloadSpider
-    from crawler.storage import DatabaseError, open_db
+    from crawler.ingest.records import RecordFilter
+    from crawler.ingest.run import ArchiveFile, Ingest, default_workers, terminal_progress
+    from crawler.storage import ArticleStore, DatabaseError, open_db
     from crawler.storage import archives as registry
     from crawler.storage.runs import last_crawl
 
@@ -126,75 +129,67 @@ def ingest(
         store = open_db(path, config.db_timeout)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
-    settings.setdict({"NEWS_DB": path, "LOG_LEVEL": log_level, "NEWS_PROGRESS": True}, priority="cmdline")
-    state: dict[str, Any] = {"files": [], "skipped": [], "refused": None, "crawler": None}
-
-    def plan(downloaded: list[str]) -> list[ArchiveFile]:
-        files: list[ArchiveFile] = []
-        for file in [*local, *downloaded]:
-            row = registry.register(store, file, source=file)
-            if row["state"] == "done":
-                state["skipped"].append(row)
-                continue
-            files.append(ArchiveFile(row["id"], str(Path(file).resolve()), registry.done_offsets(store, row["id"])))
-        return files
-
-    process = CrawlerProcess(settings)
     started = time.monotonic()
-
-    def run_ingest(_: Any = None, downloader: Any = None) -> Any:
-        downloaded: list[str] = []
-        if downloader is not None:
-            spider = downloader.spider
-            for url, why in spider.failed.items():
-                click.echo(f"could not download {url}: {why}", err=True)
-            downloaded = [spider.saved[u] for u in urls if u in spider.saved]
-            try:
-                check_archives(downloaded, filters)
-            except click.UsageError as exc:
-                state["refused"] = exc.message
-                return None
-        files = plan(downloaded)
-        state["files"] = files
-        if not files:
-            return None
-        crawler = process.create_crawler(ArchiveSpider)
-        state["crawler"] = crawler
-        return process.crawl(crawler, files=files, **filters)
-
+    _configure_logging(log_level)
+    downloaded: list[str] = []
     if urls:
-        directory = download_dir or str(Path(path).resolve().parent / "warc-downloads")
-        downloader = process.create_crawler(WarcDownloadSpider)
-        deferred = process.crawl(downloader, urls=urls, directory=directory)
-        deferred.addCallback(run_ingest, downloader=downloader)
-    else:
-        run_ingest()
-    process.start()
-    if state["refused"]:
-        raise click.UsageError(state["refused"])
-    for row in state["skipped"]:
-        click.echo(f"{row['name']}: already ingested ({row['records']} records), skipped")
-    crawler = state["crawler"]
-    if crawler is None:
+        downloaded = _download(urls, download_dir or str(Path(path).resolve().parent / "warc-downloads"), settings)
+        check_archives(downloaded, filters)
+    files: list[ArchiveFile] = []
+    for file in [*local, *downloaded]:
+        row = registry.register(store, file, source=file)
+        if row["state"] == "done":
+            click.echo(f"{row['name']}: already ingested ({row['records']} records), skipped")
+            continue
+        files.append(ArchiveFile(row["id"], str(Path(file).resolve()), registry.done_offsets(store, row["id"])))
+    if not files:
         click.echo("Nothing to ingest.")
         return
-    spider: ArchiveSpider = crawler.spider
-    reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    config = replace(config, db=path)
+    run = Ingest(ArticleStore(store, config), config, RecordFilter.of(**filters), default_workers(config),
+                 progress=terminal_progress if config.progress or sys.stderr.isatty() else None)  # fmt: skip
+    run.run(files)
     crawl = last_crawl(open_db(path))
     crawl_id = crawl["id"] if crawl else None
-    for file in state["files"]:
-        counts = dict(sorted(spider.counts.get(file.id, {}).items()))
-        records = spider.records.get(file.id, 0)
-        whole = file.id in spider.read_whole and reason == "finished"
+    for archive in files:
+        report = run.reports.get(archive.id)
+        counts = dict(sorted((report.counts if report else {}).items()))
+        records = report.records if report else 0
+        whole = bool(report and report.whole) and run.reason == "finished"
+        assert archive.id is not None  # registered above
         if whole:
-            registry.finish(store, file.id, records, counts, crawl_id)
+            registry.finish(store, archive.id, records, counts, crawl_id)
         else:
-            registry.progress(store, file.id, records, counts, crawl_id)
+            registry.progress(store, archive.id, records, counts, crawl_id)
         state_word = "done" if whole else "not finished (run it again to go on)"
-        click.echo(f"{Path(file.path).name}: {records} records, {state_word}: {json.dumps(counts)}")
+        click.echo(f"{Path(archive.path).name}: {records} records, {state_word}: {json.dumps(counts)}")
     if crawl is not None:
         for line in summarize(crawl, path):
             click.echo(line)
     click.echo(f"Ingest finished in {time.monotonic() - started:.1f} s.")
-    if reason != "finished":
+    if run.reason != "finished":
         sys.exit(1)
+
+
+def _configure_logging(level: str) -> None:
+    import logging
+
+    logging.basicConfig(level=level.upper(), format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+
+
+def _download(urls: list[str], directory: str, settings: Any) -> list[str]:
+    """WARC files given by URL, fetched through Scrapy (robots.txt, the User-Agent, retries)
+    into a local folder; a file downloaded whole before is not fetched again."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.crawl.archive import WarcDownloadSpider
+
+    process = CrawlerProcess(settings)
+    downloader = process.create_crawler(WarcDownloadSpider)
+    process.crawl(downloader, urls=urls, directory=directory)
+    process.start()
+    spider = downloader.spider
+    assert isinstance(spider, WarcDownloadSpider)
+    for url, why in spider.failed.items():
+        click.echo(f"could not download {url}: {why}", err=True)
+    return [spider.saved[u] for u in urls if u in spider.saved]

@@ -25,11 +25,9 @@ import os
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -45,34 +43,13 @@ from crawler.crawl.faults import FaultDrop
 from crawler.crawl.signals import archive_file_read
 from crawler.crawl.spider import NewsSpider, SpiderArgumentError, _split
 from crawler.crawl.workpool import available_cores
-from crawler.discovery.feeds import parse_listing
-from crawler.discovery.urls import netloc, strip_fragment
-from crawler.profiles import ProfileError, get_profile, host_matches
+from crawler.discovery.urls import strip_fragment
+from crawler.ingest.records import FilterError, RecordFilter, iso, listed_dates
+from crawler.ingest.run import ArchiveFile
 
 logger = logging.getLogger(__name__)
 
 WAIT_FOR_FILES = 1.0  # seconds an ingest worker waits before looking for a pushed WARC file again
-LISTING_TYPES = ("xml", "rss", "atom")
-LISTING_SUFFIXES = (".xml", ".xml.gz", ".rss", ".atom")
-
-
-@dataclass
-class ArchiveFile:
-    """One WARC file of an ingest run: its id in `warc_files` (None outside `news-crawler
-    ingest`), its path, and the offsets of its records already stored by an earlier run."""
-
-    id: int | None
-    path: str
-    done: set[int] = field(default_factory=set)
-
-
-def _iso(date: str | None) -> str | None:
-    if not date:
-        return None
-    try:
-        return datetime.fromisoformat(date.replace("Z", "+00:00")).astimezone(UTC).isoformat(timespec="seconds")
-    except ValueError:
-        return None
 
 
 class ArchiveSpider(NewsSpider):
@@ -140,20 +117,11 @@ class ArchiveSpider(NewsSpider):
         url_pattern: str | None = None,
     ) -> None:
         """Which records become pages (a file pushed to a worker carries its own)."""
-        self.site_filters = _split(site)
-        for name in self.site_filters:
-            if "." not in name and ":" not in name:
-                try:
-                    get_profile(name)
-                except ProfileError as exc:
-                    raise SpiderArgumentError(str(exc)) from exc
-        self.languages = {x.lower() for x in _split(language)}
-        self.since = self._day(since, "since")
-        self.until = self._day(until, "until")
         try:
-            self.url_pattern = re.compile(url_pattern) if url_pattern else None
-        except re.error as exc:
-            raise SpiderArgumentError(f"url_pattern {url_pattern!r} is not a regular expression: {exc}") from exc
+            self.filter = RecordFilter.of(site, language, since, until, url_pattern)
+        except FilterError as exc:
+            raise SpiderArgumentError(str(exc)) from exc
+        self.languages = self.filter.languages
 
     def archive_progress(self, elapsed: float, stored: int) -> str:
         """The progress line of an ingest (crawler/crawl/progress.py): records read and their rate,
@@ -167,15 +135,6 @@ class ArchiveSpider(NewsSpider):
             f"articles {stored} · {share:.0%} read · {left}"
         )
 
-    @staticmethod
-    def _day(value: str | None, name: str) -> str | None:
-        if not value:
-            return None
-        try:
-            return datetime.strptime(value, "%Y-%m-%d").date().isoformat()
-        except ValueError as exc:
-            raise SpiderArgumentError(f"{name} must be a day, YYYY-MM-DD, not {value!r}") from exc
-
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ArchiveSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -185,60 +144,14 @@ class ArchiveSpider(NewsSpider):
 
     # -- which records become pages ------------------------------------------
 
-    def _site_ok(self, url: str) -> bool:
-        if not self.site_filters:
-            return True
-        host = netloc(url).split(":")[0]
-        for name in self.site_filters:
-            if "." in name or ":" in name:
-                wanted = name.lower().removeprefix("www.")
-                if host == wanted or host.endswith("." + wanted) or netloc(url) == name.lower():
-                    return True
-            elif host_matches(url, get_profile(name)):
-                return True
-        return False
-
     def skip_reason(self, record: Record) -> str | None:
         """Why a record is not made a page (counted under this name), or None."""
-        if record.kind != "response":
-            return record.kind  # request, metadata, revisit, warcinfo, resource, corrupt, truncated
-        if not record.url or not record.url.startswith(("http://", "https://")):
-            return "no_http_url"
-        day = (_iso(record.date) or "")[:10]
-        if (self.since and day < self.since) or (self.until and day > self.until):
-            return "filtered_date"
-        if not self._site_ok(record.url):
-            return "filtered_site"
-        if self.url_pattern is not None and not self.url_pattern.search(record.url):
-            return "filtered_url"
-        if any(pattern.search(record.url) for pattern in self.deny_for(record.url)):
-            return "denied_by_profile"  # as a crawl never requests what the site's profile denies
-        return None
+        profile = self.profile_for(record.url) if record.url and record.kind == "response" else None
+        return self.filter.skip_reason(record, profile)
 
     def _count(self, file_id: int | None, reason: str) -> None:
         self.counts.setdefault(file_id, Counter())[reason] += 1
         self._inc(f"news/archive/{reason}")
-
-    def listed_dates(self, path: str) -> dict[str, tuple[str | None, str | None, str | None, str | None]]:
-        """A first pass over the file's sitemaps and feeds: the date each lists for a URL, which a
-        crawl hands to the page it fetches from the listing (a signal below the page's own), and
-        the title it lists the URL under (one more title signal)."""
-        listed: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
-        for record in scan(path):
-            if record.kind != "response" or record.status != 200 or not record.url:
-                continue
-            xmlish = any(t in (record.content_type or "") for t in LISTING_TYPES)
-            if not xmlish and not record.url.split("?")[0].endswith(LISTING_SUFFIXES):
-                continue
-            try:
-                listing = parse_listing(read_response(path, record.offset)[2])
-            except (ValueError, OSError, EOFError):
-                continue
-            for entry in listing.entries:
-                if entry.published_raw or entry.title:
-                    url = strip_fragment(urljoin(record.url, entry.url))
-                    listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw, entry.title)
-        return listed
 
     async def start(self) -> AsyncIterator[Any]:
         if self.frontier is not None:
@@ -255,7 +168,7 @@ class ArchiveSpider(NewsSpider):
         """A request for every response record of the file that becomes a page; the rest counted."""
         self.counts[archive.id] = Counter()  # a file read again (taken back from a dead worker) counts anew
         self.records[archive.id] = 0
-        listed = self.listed_dates(archive.path)
+        listed = listed_dates(archive.path)
         done_before = self.bytes_read
         for record in scan(archive.path):
             self.bytes_read = done_before + record.offset
@@ -287,7 +200,7 @@ class ArchiveSpider(NewsSpider):
                 meta={
                     "news_warc": (archive.id, record.offset),
                     "news_warc_path": archive.path,
-                    "news_fetched_at": _iso(record.date),
+                    "news_fetched_at": iso(record.date),
                     "news_last_modified": record.headers.get("Last-Modified"),
                     "news_depth": 0,
                     "news_listing_date": raw,

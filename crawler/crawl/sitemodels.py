@@ -1,5 +1,5 @@
-"""What a run knows of its sites before it starts, and the settings its pages are processed with:
-the snapshot parts the spider hands the page processor with every page.
+"""What a run knows of its sites before it starts (`page_rules`, the settings its pages are
+processed with, is crawler/ingest/rules.py's): the snapshot parts the spider hands the page processor with every page.
 
 The site models (each site's learned boilerplate and title affixes) are read from the database
 once, when the first page needs them (after the run opened), so the row the processor makes is
@@ -9,29 +9,12 @@ it touches after the run and counts them.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from scrapy.crawler import Crawler
 
 from crawler.config import NewsConfig
-from crawler.page.dates import DateRules
-from crawler.page.process import PageRules
+from crawler.ingest.rules import page_rules
 from crawler.storage.boilerplate import read_models
 from crawler.storage.titleaffixes import read_affixes
-from crawler.text.dates import get_tz
-
-
-def page_rules(config: NewsConfig) -> PageRules:
-    """The page processor's settings from the run's NewsConfig; an unknown default zone refused."""
-    default_tz = config.default_timezone or None
-    if default_tz and get_tz(default_tz) is None:
-        raise ValueError(f"NEWS_DEFAULT_TIMEZONE: unknown zone {default_tz!r}")
-    dates = (
-        DateRules(default_tz, timedelta(minutes=config.dates_future_tolerance_minutes), config.dates_min_year)
-        if config.dates_enabled
-        else None
-    )
-    return PageRules(dates, config.repeats_enabled, config.furniture_enabled, config.mentions_enabled)
 
 
 class SiteModels:
@@ -74,3 +57,6 @@ class SiteModels:
             on = self.config is not None and self.config.title_affix_min_pages and self.config.db
             self._affixes = read_affixes(self.config.db) if on and self.config else {}
         return self._affixes
+
+
+__all__ = ["SiteModels", "page_rules"]

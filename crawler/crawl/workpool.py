@@ -22,8 +22,8 @@ read at the start, storage) stays in the crawl's process.
   counted as `news/pool/broken`, and a new pool is started for the next pages.
 - By default (`NEWS_WORKERS=-1`) a machine with two cores or more gets one worker per core, so
   a user has the fast path without knowing the setting; the pool starts only after the crawl's
-  first AUTO_WARMUP tasks (about 50 pages: extraction, cleaning, mentions and the signature are
-  a page's four tasks), so a small crawl (the demo, a 20-page site) never pays for starting it.
+  first AUTO_WARMUP tasks (50 pages: a page is one task, the page processor), so a small crawl
+  (the demo, a 20-page site) never pays for starting it.
   (Starting it earlier, after half a second of in-process work, was tried: 181 real pages,
   five runs each, median 62.6 against 65.2 ms a page, within the noise; the demo then started a
   pool it did not need.)
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 PENDING_PER_WORKER = 4
-AUTO_WARMUP = 200  # tasks run in-process before the default pool starts (a page makes about four)
+AUTO_WARMUP = 50  # tasks run in-process before the default pool starts (a page is one: process_page)
 
 
 def available_cores() -> int:
@@ -71,7 +71,7 @@ def resolve_workers(setting: int) -> tuple[int, int]:
     return (cores, AUTO_WARMUP) if cores >= 2 else (0, 0)
 
 
-_PRELOAD = ["crawler.crawl.warmup"]  # imported once, by the fork server (see that module)
+_PRELOAD = ["crawler.page.warmup"]  # imported once, by the fork server (see that module)
 
 
 def _quiet_worker(crawl_pid: int) -> None:

@@ -25,9 +25,9 @@ import redis
 
 from crawler.crawl.distributed.batches import decode
 from crawler.crawl.distributed.frontier import Frontier
-from crawler.crawl.pipelines.local import close_run
 from crawler.storage import ArticleStore
 from crawler.storage import archives as registry
+from crawler.storage.closing import close_run
 from crawler.storage.runs import start_crawl
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Imported once by the worker pool's fork server (NEWS_WORKERS), so that each worker it forks
+"""Imported once by a worker pool's fork server (the crawl's NEWS_WORKERS, the ingest's), so that each worker it forks
 starts with what it would otherwise load on its own first pages: dateparser's locale data.
 
 htmldate hands the text of elements it cannot read itself to dateparser with every language
@@ -13,7 +13,7 @@ import importlib
 
 from htmldate.extractors import get_external_parser
 
-for _module in ("crawler.extract", "crawler.text.finalize"):  # the code the workers run
+for _module in ("crawler.page.process",):  # the code the workers run
     importlib.import_module(_module)
 
 get_external_parser().get_date_data("warm up 2021 x")  # no locale matches: all of them load

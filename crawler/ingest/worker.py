@@ -1,0 +1,136 @@
+"""An ingest worker: one archived record read by file and offset, and processed whole.
+
+The run's snapshot (every profile, what storage learned of each site, the processing rules)
+is handed to each worker once, when it starts; a job is then the record's place and what the
+first pass listed for its URL, and its result the page's outcome: the row, the decision and the
+counts, never the HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.archive.warc import read_response
+from crawler.discovery.urls import site_key, strip_fragment
+from crawler.ingest.records import Listed
+from crawler.page.kind import is_html, listing_kind
+from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
+from crawler.profiles import SiteProfile, profile_for_url
+from crawler.text.timezones import stated_zone
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    offset: int
+    url: str
+    fetched_at: str | None
+    last_modified: str | None
+    listed: Listed | None = None
+
+
+@dataclass
+class Result:
+    job: Job
+    outcome: PageOutcome
+    status: int = 0
+    encoding: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # ETag, Last-Modified: the fetch state
+
+
+@dataclass
+class Snapshot:
+    """What every worker knows for the whole run."""
+
+    profiles: dict[str, SiteProfile]
+    boilerplate: dict[str, frozenset[str]]
+    affixes: dict[str, frozenset[str]]
+    rules: PageRules
+    tz_argument: str | None = None
+    _sites: dict[str, tuple[SiteProfile | None, SiteSnapshot]] = field(default_factory=dict)
+
+    def site(self, url: str) -> tuple[SiteProfile | None, SiteSnapshot]:
+        """The profile owning the URL's host and the processor's snapshot of its site (per host)."""
+        host = url.split("/", 3)[2] if "//" in url else url
+        known = self._sites.get(host)
+        if known is None:
+            profile = profile_for_url(url, self.profiles)
+            key = profile.name if profile else site_key(url)
+            tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
+            snapshot = SiteSnapshot(
+                name=profile.name if profile else None,
+                title=profile.title if profile else None,
+                language=profile.language if profile else None,
+                timezone=tz,
+                timezone_source=tz_source,
+                selectors=profile.selectors if profile else None,
+                article_urls=tuple(profile.article_urls) if profile else (),
+                boilerplate=self.boilerplate.get(key, frozenset()),
+                affixes=self.affixes.get(key, frozenset()),
+            )
+            known = self._sites[host] = (profile, snapshot)
+        return known
+
+
+class _State:
+    """The worker process's snapshot, set once by `start` (a pool's initializer)."""
+
+    snapshot: Snapshot | None = None
+
+
+def start(snapshot: Snapshot) -> None:
+    _State.snapshot = snapshot
+
+
+def run(job: Job) -> Result:
+    assert _State.snapshot is not None, "ingest worker used before start()"
+    return work(job, _State.snapshot)
+
+
+def work(job: Job, snapshot: Snapshot) -> Result:
+    url = strip_fragment(job.url)
+    try:
+        status, headers, body, _ = read_response(job.path, job.offset)
+    except ValueError as exc:
+        out = PageOutcome("other", "archive_unreadable", {"error": str(exc)[:300]})
+        out.count("news/fetch/archive_unreadable")
+        return Result(job, out)
+    fields = {k.lower(): v for k, v in headers}
+    kept = {k: fields[k.lower()] for k in ("ETag", "Last-Modified") if k.lower() in fields}
+    ctype = fields.get("content-type", "")
+    result = Result(job, PageOutcome("other", "none"), status, None, kept)
+    if not 200 <= status < 300:
+        # As a crawl records an HTTP error (redirects are not followed in an archive).
+        out = PageOutcome("other", f"http_{status}")
+        out.count(f"news/fetch/http_{status}")
+        result.outcome = out
+        return result
+    kind = listing_kind(ctype, body)
+    if kind != "html":
+        # A sitemap or feed inside an archive is a listing; its entries are not fetched.
+        result.outcome = PageOutcome("listing", kind, {"archived": True})
+        result.outcome.count("news/pages/fetched")
+        return result
+    if not is_html(ctype, url, body):
+        out = PageOutcome("other", "non_html", {"content_type": ctype})
+        out.count("news/pages/fetched")
+        out.count("news/pages/non_html")
+        result.outcome = out
+        return result
+    _, site = snapshot.site(url)
+    raw, source, _changed, title = job.listed or (None, None, None, None)
+    page = RawPage(
+        url=url,
+        body=body,
+        content_type=ctype,
+        status=status,
+        fetched_at=job.fetched_at or "",
+        last_modified=job.last_modified,
+        listed_date=raw,
+        listed_date_source=source,
+        listed_title=title,
+    )
+    result.outcome = process_page(page, site, snapshot.rules)
+    result.outcome.count("news/pages/fetched")
+    if result.outcome.row is not None:
+        result.encoding = result.outcome.row.get("encoding")
+    return result

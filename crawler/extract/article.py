@@ -181,7 +181,7 @@ def _split_at_breaks(el: Any) -> list[str]:
     return [t for t in (clean_block(part) for part in el.text_content().split(_BREAK)) if t]
 
 
-def _css_blocks(tree: lxml_html.HtmlElement, selector: str, drop: str | None = None) -> list[str]:
+def css_blocks(tree: lxml_html.HtmlElement, selector: str, drop: str | None = None) -> list[str]:
     """Blocks inside the profile's body containers: paragraphs, headings, list items, leaf <div>s,
     after removing what the profile's `drop` selector names inside them."""
     blocks: list[str] = []
@@ -352,9 +352,12 @@ def extract_page(
     selectors: Selectors | None = None,
     article_url: bool | None = None,
     listed_title: str | None = None,
+    visible: bool = True,
 ) -> ExtractedPage:
     """Extract one page. article_url forces the article/listing decision (a profile's URL rule);
-    listed_title is the title a sitemap or feed lists the page under (one more title signal).
+    listed_title is the title a sitemap or feed lists the page under (one more title signal);
+    visible=False skips htmldate's reading of the visible date (a learned parser that found the
+    site's structured dates choose the same day without it).
 
     Raises ExtractError only when the text cannot be parsed as HTML at all.
     """
@@ -396,7 +399,9 @@ def extract_page(
     published, modified = collect_dates(tree, meta, dated, selectors.published, selectors.modified, others)
     # What a reader sees (htmldate reads a copy of the tree, taken before trafilatura prunes it): the
     # date when the page has no structured one, else the cross-check of the structured one.
-    seen = visible_date(tree, url, extensive=not any(source != "byline" for _, source in published))
+    seen = (
+        visible_date(tree, url, extensive=not any(source != "byline" for _, source in published)) if visible else None
+    )
     if seen:
         published.append((coarse_unless_confirmed(seen, tree, published, url), "visible"))
     found_in_url = url_date(url) or (url_date(canonical[0]) if canonical else None)
@@ -429,7 +434,7 @@ def extract_page(
     if selectors.title and title_el is None:
         misses.append("title")
     if selectors.body:
-        blocks = _css_blocks(tree, selectors.body, selectors.drop)
+        blocks = css_blocks(tree, selectors.body, selectors.drop)
         extractor = "selectors"
     else:
         blocks = []

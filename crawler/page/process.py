@@ -26,6 +26,8 @@ from crawler.extract.article import ExtractError
 from crawler.extract.encoding import decode_response, redecode
 from crawler.page.clean import cleaned_fields, mention_fields, stored_title
 from crawler.page.dates import DateRules, choose_dates
+from crawler.page.learn import LearnedParser
+from crawler.text.boilerplate import weighted_length
 from crawler.text.shingles import signature_bytes
 
 
@@ -105,7 +107,35 @@ def missing_field(item: dict[str, Any]) -> str | None:
     return None
 
 
-def process_page(page: RawPage, site: SiteSnapshot, rules: PageRules) -> PageOutcome:
+def process_page(
+    page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser | None = None
+) -> PageOutcome:
+    """The page's outcome; with a learned parser of its site, its body read where the site keeps
+    it (no generic extraction), unless the result is doubtful: then the thorough path's."""
+    if learned is not None:
+        out = _learned(page, site, rules, learned)
+        if out is not None:
+            return out
+        out = process_page(page, site, rules)
+        out.count("news/learned/doubtful")
+        return out
+    return _thorough(page, site, rules)
+
+
+def _learned(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser) -> PageOutcome | None:
+    """The learned path's outcome, or None when it is doubtful: not an article, no title, a body
+    the selector did not give alone, or one far from the site's usual length."""
+    out = _thorough(page, site, rules, learned)
+    row = out.row
+    if out.kind != "article" or row is None or out.drop is not None or row.get("extractor") != "learned":
+        return None
+    if learned.doubtful(weighted_length(row.get("body") or "")):
+        return None
+    out.count("news/learned/pages")
+    return out
+
+
+def _thorough(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser | None = None) -> PageOutcome:
     text, declared = decode_response(page.body, page.content_type)
     decoded = redecode(text, page.body, declared)
     warnings = []
@@ -114,8 +144,10 @@ def process_page(page: RawPage, site: SiteSnapshot, rules: PageRules) -> PageOut
         warnings.append(f"{page.url}: declared charset {declared} garbles the text; decoded as {decoded.encoding}")
     url = page.url
     article_url = any(p.search(url) for p in site.article_urls) if site.article_urls else None
+    selectors = learned.selectors(site.selectors) if learned is not None else site.selectors
+    visible = learned.visible_date if learned is not None else True
     try:
-        extracted = extract_page(decoded.text, url, site.selectors, article_url, page.listed_title)
+        extracted = extract_page(decoded.text, url, selectors, article_url, page.listed_title, visible)
     except ExtractError as exc:
         out = PageOutcome("other", "unparseable", {"error": str(exc)[:200]}, warnings=warnings)
         out.count("news/extract/unparseable")
@@ -137,7 +169,13 @@ def process_page(page: RawPage, site: SiteSnapshot, rules: PageRules) -> PageOut
         out.count("news/pages/listing")
         return out
     out.count("news/pages/article")
-    out.selector_misses = extracted.selector_misses
+    extractor = extracted.extractor
+    if learned is not None:
+        # What the learned body selector gave is the learned path's; a miss of it is no profile's.
+        extractor = "learned" if extractor == "selectors" else extractor
+        out.selector_misses = [m for m in extracted.selector_misses if m != "body"]
+    else:
+        out.selector_misses = extracted.selector_misses
     published: list[dict[str, str | None]] = [
         {"raw": raw, "source": source} for raw, source in extracted.published_candidates
     ]
@@ -172,7 +210,7 @@ def process_page(page: RawPage, site: SiteSnapshot, rules: PageRules) -> PageOut
         "date_signals": {"published": published, "modified": modified},
         "timezone": site.timezone,
         "timezone_source": site.timezone_source,
-        "extractor": extracted.extractor,
+        "extractor": extractor,
         "fetched_at": page.fetched_at,
         "http_status": page.status,
         "encoding": decoded.encoding,

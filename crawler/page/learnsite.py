@@ -1,0 +1,66 @@
+"""Learning a site's parser from its first pages, and checking a learned page against the
+thorough path: the two jobs of a worker besides processing pages (crawler/page/learn.py says
+what a learned parser is)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from crawler.page.learn import Agreement, LearnedParser, Learning, agreement, choose_body, median_weight
+from crawler.page.learn import parse_learning as _parse
+from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
+
+
+@dataclass
+class Learned:
+    """What learning a site gave: the parser (None: none reproduces the thorough path), why not,
+    and how each learning page compared."""
+
+    parser: LearnedParser | None
+    reason: str
+    pages: int
+    agreements: list[Agreement] = field(default_factory=list)
+
+
+def learn_site(samples: list[tuple[RawPage, dict[str, Any]]], site: SiteSnapshot, rules: PageRules) -> Learned:
+    """A parser from the thorough rows of a site's pages, kept only when it reproduces them."""
+    pages: list[tuple[RawPage, Learning]] = []
+    for page, row in samples:
+        learning = _parse(page.body, page.content_type, row)
+        if learning is not None:
+            pages.append((page, learning))
+    if len(pages) < 2:
+        return Learned(None, "too_few_pages", len(pages))
+    chosen = choose_body([learning for _, learning in pages])
+    if chosen is None:
+        return Learned(None, "no_container", len(pages))
+    body, drop, _ = chosen
+    rows = [learning.row for _, learning in pages]
+    base = LearnedParser(body, drop, visible_date=False, pages=len(pages), body_weight=median_weight(rows))
+    last: list[Agreement] = []
+    # Without htmldate's reading first (cheaper); with it when the day then differs.
+    for parser in (base, replace(base, visible_date=True)):
+        last = [_compare(page, site, rules, parser, learning.row) for page, learning in pages]
+        if all(a.same for a in last):
+            return Learned(parser, "learned", len(pages), last)
+    failed = sorted({name for a in last for name in a.fields})
+    return Learned(None, "differs:" + ",".join(failed), len(pages), last)
+
+
+def _compare(
+    page: RawPage, site: SiteSnapshot, rules: PageRules, parser: LearnedParser, thorough: dict[str, Any]
+) -> Agreement:
+    out = process_page(page, site, rules, parser)
+    row = out.row if out.row is not None and out.row.get("extractor") == "learned" else None
+    return agreement(row, thorough)
+
+
+def checked(
+    page: RawPage, site: SiteSnapshot, rules: PageRules, parser: LearnedParser
+) -> tuple[PageOutcome, Agreement]:
+    """A sampled page: the thorough outcome (the one stored) and how the learned one compares."""
+    thorough = process_page(page, site, rules)
+    learned = process_page(page, site, rules, parser)
+    row = learned.row if learned.row is not None and learned.row.get("extractor") == "learned" else None
+    return thorough, agreement(row, thorough.row if thorough.kind == "article" else None)

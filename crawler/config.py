@@ -42,6 +42,12 @@ class NewsConfig:
     # NEWS_TITLE_AFFIX_MIN_PAGES: a part a site repeats at the ends of this many of its page titles
     # (its name, a section label) is taken off its titles; 0 switches the learning off
     title_affix_min_pages: int = 3
+    # NEWS_LEARN_PAGES: a site's first article pages the thorough path learns its parser from (the
+    # body's container, the dates it needs); its next pages skip generic extraction. 0: never learn
+    learn_pages: int = 4
+    # NEWS_LEARN_SAMPLE: one page in this many of a site with a learned parser also runs the
+    # thorough path, to check the parser; a site whose checks stop agreeing is learned again
+    learn_sample: int = 10
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
     incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
     revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age

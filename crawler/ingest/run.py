@@ -19,27 +19,34 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crawler.archive.warc import scan
 from crawler.config import NewsConfig
 from crawler.discovery.urls import canonicalize, site_key, strip_fragment
 from crawler.ingest import worker
+from crawler.ingest.learning import Learner
 from crawler.ingest.records import RecordFilter, iso, listed_dates
 from crawler.ingest.rules import page_rules
+from crawler.page.learn import LearnedParser
+from crawler.page.learnsite import Learned
 from crawler.profiles import SiteProfile, load_profiles, profile_for_url
 from crawler.storage import ArticleStore
 from crawler.storage.boilerplate import read_models
 from crawler.storage.closing import close_run
 from crawler.storage.pages import page_row
 from crawler.storage.runs import start_crawl
+from crawler.storage.siteparsers import read_parsers, record_parsers
 from crawler.storage.sql import now_iso
 from crawler.storage.titleaffixes import read_affixes
 
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT_PER_WORKER = 16  # pages handed out ahead of the writer, per worker: bounded memory
+# Pages held back while their site's parser is being learned (a job is a file offset: small). Past
+# this the site held longest goes on without waiting.
+HOLD_MAX = 2000
 PRELOAD = ["crawler.page.warmup"]  # imported once by the fork server: every worker starts warm
 
 
@@ -87,6 +94,10 @@ class Ingest:
             rules=page_rules(config),
             tz_argument=tz,
         )
+        parsers = {site: LearnedParser.from_json(text) for site, text in read_parsers(db).items()}
+        self.learner = Learner(parsers, config.learn_pages, config.learn_sample)
+        self._learning: list[tuple[str, Future[Learned]]] = []
+        self._pool_ref: ProcessPoolExecutor | None = None
         self.stats: Counter[str] = Counter()
         self.reports: dict[int | None, FileReport] = {}
         self.reason = "finished"
@@ -109,10 +120,13 @@ class Ingest:
         )
         self.file_count = len(files)
         self.bytes_total = sum(os.path.getsize(f.path) for f in files)
-        pool = self._pool()
+        pool = self._pool_ref = self._pool()
         try:
             for archive in files:
                 self._file(archive, pool)
+            for name, future in self._learning:  # what is still being learned: kept for the next run
+                self._took(name, future)
+            self._learning = []
         except KeyboardInterrupt:
             self.reason = "shutdown"
             logger.warning("ingest stopped by the user; what was read is kept, run it again to go on")
@@ -135,19 +149,65 @@ class Ingest:
         report = self.reports[archive.id] = FileReport()
         listed = listed_dates(archive.path)
         done_before = self.bytes_read
-        pending: deque[Future[worker.Result] | worker.Result] = deque()
-        window = max(1, self.workers) * IN_FLIGHT_PER_WORKER
+        self._pending: deque[Future[worker.Result] | worker.Result] = deque()
+        self._held: dict[str, deque[worker.Job]] = {}
+        self._ready: deque[worker.Job] = deque()  # pages to hand out: released ones first, then the file's
         for job in self._jobs(archive, report, listed):
             self.bytes_read = done_before + job.offset
-            pending.append(pool.submit(worker.run, job) if pool is not None else worker.run(job))
-            while len(pending) >= window:
-                self._apply(archive, _result(pending.popleft()))
-        while pending:
-            self._apply(archive, _result(pending.popleft()))
+            self._ready.append(job)
+            self._pump(archive, pool)
+            if sum(map(len, self._held.values())) > HOLD_MAX:
+                self._release(oldest=True)
+                self._pump(archive, pool)
+        # The rest: outcomes, then what is being learned, then the pages that waited for it.
+        while self._pending or self._held or self._learning or self._ready:
+            if self._ready:
+                self._pump(archive, pool)
+            elif self._pending:
+                self._apply(archive, _result(self._pending.popleft()))
+                self._release()
+            elif self._learning:
+                name, future = self._learning.pop(0)
+                self._took(name, future)
+                self._release()
+            else:
+                self._release(everything=True)
         self._flush()
         report.whole = True
         self.files_done += 1
         self.bytes_read = done_before + os.path.getsize(archive.path)
+
+    def _pump(self, archive: ArchiveFile, pool: ProcessPoolExecutor | None) -> None:
+        """Hand out the ready pages, one at a time, applying outcomes whenever the window is full:
+        each page goes out with what its site is known to need at that moment."""
+        window = max(1, self.workers) * IN_FLIGHT_PER_WORKER
+        while self._ready:
+            self._offer(self._ready.popleft(), pool)
+            while len(self._pending) >= window:
+                self._apply(archive, _result(self._pending.popleft()))
+                self._release()
+
+    def _offer(self, job: worker.Job, pool: ProcessPoolExecutor | None) -> None:
+        """Hand a page out, or hold it while its site's parser is being learned."""
+        if self.learner.waiting(job.site):
+            self._held.setdefault(job.site, deque()).append(job)
+            self.stats["news/learned/held"] += 1
+            return
+        parser, sample = self.learner.for_job(job.site)
+        job = replace(job, parser=parser, sample=sample)
+        self._pending.append(pool.submit(worker.run, job) if pool is not None else worker.run(job))
+
+    def _release(self, oldest: bool = False, everything: bool = False) -> None:
+        """Make ready the held pages of each site no longer waiting (of all sites, or of the site
+        held longest, when told: those go on without the parser)."""
+        for site in list(self._held):
+            if everything or oldest or not self.learner.waiting(site):
+                jobs = self._held.pop(site)
+                if everything or oldest:
+                    self.learner.give_up_waiting(site)
+                self._ready.extendleft(reversed(jobs))
+                if oldest:
+                    return
 
     def _jobs(self, archive: ArchiveFile, report: FileReport, listed: dict[str, Any]) -> Iterator[worker.Job]:
         for record in scan(archive.path):
@@ -180,6 +240,7 @@ class Ingest:
                 iso(record.date) or now_iso(),
                 record.headers.get("Last-Modified"),
                 listed.get(strip_fragment(record.url)),
+                site=profile.name if profile else site_key(record.url),
             )
             self._tick()
 
@@ -206,6 +267,7 @@ class Ingest:
             logger.warning("%s", line)
         if out.error:
             logger.error("%s", out.error)
+        self._learn(result)
         batch = self._batch
         row = out.row
         if row is not None and not self.filters.language_ok(row.get("language")):
@@ -247,6 +309,44 @@ class Ingest:
         if len(batch.articles) >= self.config.db_batch_size:
             self._flush()
 
+    def _learn(self, result: worker.Result) -> None:
+        """Hand the outcome to the learner; start learning a site that has its pages; take what
+        finished learning."""
+        out, job = result.outcome, result.job
+        row = out.row if out.kind == "article" and out.drop is None else None
+        site = (out.row or {}).get("site") or ""
+        if not site:
+            profile = self._profile(job.url)
+            site = profile.name if profile else site_key(job.url)
+        pages = self.learner.seen(site, job, row, out.counts, result.check)
+        if pages is not None:
+            self.stats["news/learned/attempts"] += 1
+            pool = self._pool_ref
+            if pool is None:
+                self.learner.learned(site, worker.learn(pages))
+            else:
+                future = pool.submit(worker.learn, pages)
+                self.learner.started(site, future)
+                self._learning.append((site, future))
+        if self._learning:
+            still = []
+            for name, future in self._learning:
+                if future.done():
+                    self._took(name, future)
+                else:
+                    still.append((name, future))
+            self._learning = still
+
+    def _took(self, site: str, future: Future[Learned]) -> None:
+        try:
+            outcome = future.result()
+        except Exception:  # a bug in learning must not end the ingest: the site stays thorough
+            logger.exception("learning the parser of %s failed", site)
+            self.stats["news/learned/error"] += 1
+            return
+        self.stats["news/learned/sites" if outcome.parser else "news/learned/not_learned"] += 1
+        self.learner.learned(site, outcome)
+
     def _selector_misses(self, url: str, misses: list[str]) -> None:
         """The layout-change alarm, as a crawl raises it: a profile selector that found nothing."""
         profile = self._profile(url)
@@ -285,6 +385,11 @@ class Ingest:
 
     def _close(self) -> None:
         assert self.crawl_id is not None
+        self._learning = []  # (a run stopped by the user: what was being learned is learned next time)
+        reports = self.learner.reports()
+        if reports:
+            with self.store.db.atomic():
+                record_parsers(self.store.db, reports)
         self.stats["elapsed_time_seconds"] = round(time.monotonic() - self.started, 3)  # type: ignore[assignment]
         self.stats["news/crawl_id"] = self.crawl_id
         stats: dict[str, Any] = {**self.stats, "finish_reason": self.reason}

@@ -8,11 +8,14 @@ counts, never the HTML."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from crawler.archive.warc import read_response
 from crawler.discovery.urls import site_key, strip_fragment
 from crawler.ingest.records import Listed
 from crawler.page.kind import is_html, listing_kind
+from crawler.page.learn import Agreement, LearnedParser
+from crawler.page.learnsite import Learned, checked, learn_site
 from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import SiteProfile, profile_for_url
 from crawler.text.timezones import stated_zone
@@ -26,6 +29,9 @@ class Job:
     fetched_at: str | None
     last_modified: str | None
     listed: Listed | None = None
+    parser: LearnedParser | None = None  # the site's learned parser: its fast path
+    sample: bool = False  # run both paths: the thorough row is stored, the learned one compared
+    site: str = ""  # the site key (the profile's name, else the registrable host)
 
 
 @dataclass
@@ -35,6 +41,7 @@ class Result:
     status: int = 0
     encoding: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # ETag, Last-Modified: the fetch state
+    check: Agreement | None = None  # a sampled page: how the learned row compared
 
 
 @dataclass
@@ -117,11 +124,23 @@ def work(job: Job, snapshot: Snapshot) -> Result:
         result.outcome = out
         return result
     _, site = snapshot.site(url)
+    page = raw_page(job, url, body, ctype, status)
+    if job.parser is not None and job.sample:
+        result.outcome, result.check = checked(page, site, snapshot.rules, job.parser)
+    else:
+        result.outcome = process_page(page, site, snapshot.rules, job.parser)
+    result.outcome.count("news/pages/fetched")
+    if result.outcome.row is not None:
+        result.encoding = result.outcome.row.get("encoding")
+    return result
+
+
+def raw_page(job: Job, url: str, body: bytes, content_type: str, status: int) -> RawPage:
     raw, source, _changed, title = job.listed or (None, None, None, None)
-    page = RawPage(
+    return RawPage(
         url=url,
         body=body,
-        content_type=ctype,
+        content_type=content_type,
         status=status,
         fetched_at=job.fetched_at or "",
         last_modified=job.last_modified,
@@ -129,8 +148,26 @@ def work(job: Job, snapshot: Snapshot) -> Result:
         listed_date_source=source,
         listed_title=title,
     )
-    result.outcome = process_page(page, site, snapshot.rules)
-    result.outcome.count("news/pages/fetched")
-    if result.outcome.row is not None:
-        result.encoding = result.outcome.row.get("encoding")
-    return result
+
+
+def learn(samples: list[tuple[Job, dict[str, Any]]]) -> Learned:
+    """A site's parser from the thorough rows of its first pages (their records read again)."""
+    assert _State.snapshot is not None, "ingest worker used before start()"
+    return learn_from(samples, _State.snapshot)
+
+
+def learn_from(samples: list[tuple[Job, dict[str, Any]]], snapshot: Snapshot) -> Learned:
+    pages: list[tuple[RawPage, dict[str, Any]]] = []
+    site: SiteSnapshot | None = None
+    for job, row in samples:
+        try:
+            status, headers, body, _ = read_response(job.path, job.offset)
+        except ValueError:
+            continue
+        ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
+        url = strip_fragment(job.url)
+        site = snapshot.site(url)[1]
+        pages.append((raw_page(job, url, body, ctype, status), row))
+    if site is None:
+        return Learned(None, "too_few_pages", 0)
+    return learn_site(pages, site, snapshot.rules)

@@ -34,6 +34,8 @@ from crawler.text.blocks import clean_block, normalize_block
 from crawler.text.boilerplate import weighted_length
 
 BODY_F1 = 0.95  # a learned body's token F1 against the thorough body, on every learning page
+TRIED = 4  # candidate selectors tried on every learning page (the best on the first page)
+SURE = 0.99  # a candidate this close on every page ends the search
 MIN_BLOCK = 20  # blocks shorter than this (weighted) do not locate the container
 # A learned body this far from the site's usual length is doubtful: the thorough path decides.
 LOW, HIGH = 0.25, 4.0
@@ -188,8 +190,11 @@ def drop_candidates(tree: lxml_html.HtmlElement, selector: str, gold: str) -> Co
 
 
 def _blocks_f1(tree: lxml_html.HtmlElement, selector: str, drop: str | None, gold: str) -> float:
+    """The token F1 of what the selector gives against the thorough body. Without `drop` the tree
+    is read as it is (reading marks its <br>s, which reading again gives the same); with it, a
+    copy (dropping removes elements)."""
     try:
-        found = css_blocks(copy.deepcopy(tree), selector, drop)
+        found = css_blocks(copy.deepcopy(tree) if drop else tree, selector, drop)
     except Exception:  # a selector cssselect cannot read
         return 0.0
     return token_f1("\n".join(found), gold)
@@ -205,17 +210,22 @@ class Learning:
 
 def choose_body(pages: list[Learning]) -> tuple[str, str | None, float] | None:
     """The body selector (and drop) whose blocks best match the thorough bodies on every page:
-    (body, drop, the lowest F1 over the pages), or None when none comes near."""
+    (body, drop, the lowest F1 over the pages), or None when none comes near. The candidates are
+    ranked on the first page, and the best few tried on all."""
     names: list[str] = []
     for page in pages:
         for name in candidates(page.tree, page.row.get("raw_blocks") or []):
             if name not in names:
                 names.append(name)
+    first = pages[0]
+    ranked = sorted(names, key=lambda n: -_blocks_f1(first.tree, n, None, first.row.get("body") or ""))
     best: tuple[str, str | None, float] | None = None
-    for name in names[:12]:
+    for name in ranked[:TRIED]:
         worst = min(_blocks_f1(p.tree, name, None, p.row.get("body") or "") for p in pages)
         if best is None or worst > best[2]:
             best = (name, None, worst)
+        if worst >= SURE:
+            break
     if best is None or best[2] < 0.5:
         return None
     name = best[0]
@@ -223,15 +233,11 @@ def choose_body(pages: list[Learning]) -> tuple[str, str | None, float] | None:
     for page in pages:
         drops.update(set(drop_candidates(page.tree, name, page.row.get("body") or "")))
     learned = [d for d, n in drops.most_common(8) if n * 2 >= len(pages)]
-    drop = ", ".join([*DROP_TAGS, *learned])
-    worst = min(_blocks_f1(p.tree, name, drop, p.row.get("body") or "") for p in pages)
-    if worst > best[2]:
-        best = (name, drop, worst)
-    elif best[1] is None:
-        plain = ", ".join(DROP_TAGS)
-        worst = min(_blocks_f1(p.tree, name, plain, p.row.get("body") or "") for p in pages)
+    for drop in (", ".join([*DROP_TAGS, *learned]), ", ".join(DROP_TAGS)):
+        worst = min(_blocks_f1(p.tree, name, drop, p.row.get("body") or "") for p in pages)
         if worst >= best[2]:
-            best = (name, plain, worst)
+            best = (name, drop, worst)
+            break
     return best
 
 

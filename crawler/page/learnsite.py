@@ -9,7 +9,7 @@ from typing import Any
 
 from crawler.page.learn import Agreement, LearnedParser, Learning, agreement, choose_body, median_weight
 from crawler.page.learn import parse_learning as _parse
-from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
+from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, learned_outcome, process_page
 
 
 @dataclass
@@ -51,9 +51,8 @@ def learn_site(samples: list[tuple[RawPage, dict[str, Any]]], site: SiteSnapshot
 def _compare(
     page: RawPage, site: SiteSnapshot, rules: PageRules, parser: LearnedParser, thorough: dict[str, Any]
 ) -> Agreement:
-    out = process_page(page, site, rules, parser)
-    row = out.row if out.row is not None and out.row.get("extractor") == "learned" else None
-    return agreement(row, thorough)
+    out = learned_outcome(page, site, rules, parser)
+    return agreement(out.row if out is not None else None, thorough)
 
 
 def checked(
@@ -61,6 +60,6 @@ def checked(
 ) -> tuple[PageOutcome, Agreement]:
     """A sampled page: the thorough outcome (the one stored) and how the learned one compares."""
     thorough = process_page(page, site, rules)
-    learned = process_page(page, site, rules, parser)
-    row = learned.row if learned.row is not None and learned.row.get("extractor") == "learned" else None
+    learned = learned_outcome(page, site, rules, parser)
+    row = learned.row if learned is not None else None
     return thorough, agreement(row, thorough.row if thorough.kind == "article" else None)

@@ -113,7 +113,7 @@ def process_page(
     """The page's outcome; with a learned parser of its site, its body read where the site keeps
     it (no generic extraction), unless the result is doubtful: then the thorough path's."""
     if learned is not None:
-        out = _learned(page, site, rules, learned)
+        out = learned_outcome(page, site, rules, learned)
         if out is not None:
             return out
         out = process_page(page, site, rules)
@@ -122,7 +122,7 @@ def process_page(
     return _thorough(page, site, rules)
 
 
-def _learned(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser) -> PageOutcome | None:
+def learned_outcome(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser) -> PageOutcome | None:
     """The learned path's outcome, or None when it is doubtful: not an article, no title, a body
     the selector did not give alone, or one far from the site's usual length."""
     out = _thorough(page, site, rules, learned)

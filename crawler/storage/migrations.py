@@ -393,6 +393,29 @@ def m015_private_suffix_site_keys(db: sqlite_utils.Database) -> None:
             db.execute(f"delete from {table} where site = ?", [old])
 
 
+def m016_site_parsers(db: sqlite_utils.Database) -> None:
+    """Learned site parsers (crawler/page/learn.py): one row a site, with how it was learned and
+    how its samples agree with the thorough path."""
+    db.table("site_parsers").create(
+        {
+            "site": str,
+            "state": str,  # active | failed (none reproduced the thorough path) | relearning
+            "reason": str,  # learned, too_few_pages, no_container, differs:<fields>, layout_changed
+            "parser": str,  # JSON of LearnedParser; null when none is active
+            "body_selector": str,  # the parser's body selector, for a reader
+            "pages_learned": int,  # learning pages it reproduced
+            "learned_at": str,
+            "pages": int,  # pages made by the learned path since it was learned
+            "doubtful": int,  # learned-path pages that were doubtful and went the thorough way
+            "samples": int,  # pages run both ways to check it
+            "samples_agreed": int,
+            "sample_body_f1": float,  # mean body token F1 of the samples against the thorough path
+            "relearned": int,  # times a changed layout made it learned again
+        },
+        pk="site",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -409,6 +432,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m013_web_archives,
     m014_title_affixes,
     m015_private_suffix_site_keys,
+    m016_site_parsers,
 ]
 
 

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+import yaml
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.page.learn import BODY_F1, LearnedParser, token_f1
+from crawler.profiles import parse_profile
 from tests.conftest import ROOT
 
 WORDS = (
@@ -80,6 +82,12 @@ def ingest(db: Path, warc: Path, *settings: str) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
 
 
+def cli(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
 FIELDS = ("title", "published_at", "modified_at", "authors", "language", "site", "url")
 
 
@@ -117,6 +125,12 @@ def test_a_learned_parser_gives_the_thorough_row_where_it_claims_to(tmp_path: Pa
     assert LearnedParser.from_json(parser["parser"]).drop  # the caption inside the container goes
     assert not any("Photo:" in r["body"] for r in rows(tmp_path / "learned.db").values())
     assert not list(sqlite_utils.Database(tmp_path / "thorough.db").query("select * from site_parsers"))
+    # Shown, and written out as a profile a user can edit and load.
+    shown = cli("profiles", "learned", "--db", str(tmp_path / "learned.db"))
+    assert "town-herald.example" in shown and "div.story-text" in shown and "active" in shown
+    written = yaml.safe_load(cli("profiles", "learn", "town-herald.example", "--db", str(tmp_path / "learned.db")))
+    profile = parse_profile(written, "learned.yaml")
+    assert profile.selectors.body == "div.story-text" and profile.allowed_domains == ("town-herald.example",)
     # A second run starts with the parser it stored: every new page takes the learned path at once.
     more = tmp_path / "more.warc.gz"
     write_site(more, ["a"] * 46)

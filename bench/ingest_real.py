@@ -78,12 +78,13 @@ def pages_of(sets: list[str], dragnet: bool, limit: int | None) -> list[tuple[st
             items = [(v.get("url") or f"https://aeb.example/{k}", k) for k, v in sorted(truth.items())]
         else:
             labels = json.loads((base / "labels.json").read_text())
-            items = [(v["url"], k) for k, v in sorted(labels.items())]
+            items = [(v.get("url"), k) for k, v in sorted(labels.items())]
         for url, key in items[:limit]:
-            if not url.startswith(("http://", "https://")):
+            if not (url or "").startswith(("http://", "https://")):
                 url = f"https://unknown.example/{name}/{key}.html"
             out.append((url, gzip.decompress((base / "html" / f"{key}.html.gz").read_bytes())))
-    return out
+    # One page a URL: the sets share some pages (a URL stored twice would count once).
+    return list({url: (url, body) for url, body in reversed(out)}.values())[::-1]
 
 
 def write_warc(path: Path, pages: list[tuple[str, bytes]]) -> None:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import io
 import json
 import os
+import re
 import resource
 import sqlite3
 import subprocess
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
@@ -36,6 +39,8 @@ from warcio.warcwriter import WARCWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "realpages"
+
+TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
 
 BASELINE = r"""
 import sys, time, trafilatura
@@ -151,6 +156,57 @@ def timed(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str
     return wall, cpu, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+def f1(pred: str, gold: str) -> float:
+    p, g = Counter(TOKEN.findall(pred.casefold())), Counter(TOKEN.findall(gold.casefold()))
+    common = sum((p & g).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(p.values()), common / sum(g.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def half(site: str) -> str:
+    """Sites split in two halves by a hash of their name: tune on one, judge on the other."""
+    return "A" if int(hashlib.sha1(site.encode()).hexdigest(), 16) % 2 == 0 else "B"
+
+
+def score_dragnet(work: Path, settings: list[str], pages: list[tuple[str, bytes]]) -> None:
+    """Body quality of the learned run against a thorough run (NEWS_LEARN_PAGES=0) of the same
+    file, token F1 against dragnet's labelled text, per half of the sites; and the thorough
+    run's speed (pages/s, the learned path's gain)."""
+    thorough = work / "thorough.db"
+    thorough.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "crawler", "ingest", str(work / "pages.warc.gz"), "--db", str(thorough)]
+    for setting in [*settings, "NEWS_LEARN_PAGES=0"]:
+        cmd += ["-s", setting]
+    wall, cpu, proc = timed(cmd)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    n = len(pages)
+    print(f"ours, no learned parsers: {n / wall:6.1f} pages/s  {1000 * cpu / n:6.1f} ms CPU a page")
+    labels = json.loads((REAL / "dragnet-sites" / "labels.json").read_text())
+    gold = {f"http://{v['site']}/{k}.html": (v["site"], v["text"]) for k, v in labels.items()}
+    learned_db = sorted(work.glob("ours-*.db"))[0]
+    runs = {}
+    for name, db in (("learned", learned_db), ("thorough", thorough)):
+        conn = sqlite3.connect(db)
+        runs[name] = dict(conn.execute("select fetched_url, coalesce(title, '') || ' ' || body from articles"))
+        extractors = dict(conn.execute("select fetched_url, extractor from articles"))
+        if name == "learned":
+            by_learned = {u for u, e in extractors.items() if e == "learned"}
+    for which in ("A", "B"):
+        urls = [u for u, (site, _) in gold.items() if half(site) == which]
+        line = [f"half {which} ({len(urls)} pages, {len([u for u in urls if u in by_learned])} by learned parsers)"]
+        for name, found in runs.items():
+            scores = [f1(found.get(u, ""), gold[u][1]) for u in urls]
+            line.append(f"{name} text F1 {sum(scores) / len(scores):.3f}")
+        learned_only = [u for u in urls if u in by_learned]
+        if learned_only:
+            a = sum(f1(runs["learned"][u], gold[u][1]) for u in learned_only) / len(learned_only)
+            b = sum(f1(runs["thorough"].get(u, ""), gold[u][1]) for u in learned_only) / len(learned_only)
+            line.append(f"on the learned pages: learned {a:.3f}, thorough {b:.3f}")
+        print("  " + "; ".join(line))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="dates,web,aeb,wcxb-dev")
@@ -195,9 +251,10 @@ def main() -> int:
             split = f"writer {1000 * main / len(pages):.1f} ms a page, workers {1000 * others / len(pages):.1f}"
     assert ours_best is not None
     wall, cpu, n = ours_best
-    print(
-        f"ours     (ingest):  {n / wall:6.1f} pages/s  {1000 * cpu / n:6.1f} ms CPU a page  {stored} articles stored ({split})"
-    )
+    rate = f"{n / wall:6.1f} pages/s  {1000 * cpu / n:6.1f} ms CPU a page"
+    print(f"ours     (ingest):  {rate}  {stored} articles stored ({split})")
+    if args.dragnet:
+        score_dragnet(work, args.settings, pages)
     if base_best is not None:
         bwall, bcpu, bn = base_best
         print(f"baseline (loop):    {bn / bwall:6.1f} pages/s  {1000 * bcpu / bn:6.1f} ms CPU a page")

@@ -404,3 +404,18 @@ def test_two_targets_of_one_crawl_write_whole_warc_files(
     reclean = subprocess.run([sys.executable, "-m", "crawler", "reclean", "--db", str(db), "--jobs", "1"],
                              cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert reclean.returncode == 0 and "could not be read" not in reclean.stderr, reclean.stderr[-2000:]
+
+
+def test_the_spider_form_of_ingest_reads_a_warc(demo_warc: Path, tmp_path: Path) -> None:
+    """`scrapy crawl news-archive -a warc=FILE`, as docs/archives.md documents it, once refused
+    with "nothing to crawl: give -a start_urls" (its arguments were checked by the news spider)."""
+    db = tmp_path / "spider.db"
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news-archive", "-a", f"warc={demo_warc}",
+                           "-s", f"NEWS_DB={db}", "-s", "LOG_LEVEL=ERROR"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(rows(db)) == 37
+    refused = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news-archive", "-s", f"NEWS_DB={db}"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "scrapy crawl news-archive: error: nothing to ingest: give -a warc=FILE[,FILE...]"

@@ -93,3 +93,23 @@ def test_bad_setting_override_is_one_line(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["export", "-s", "NOEQUALS"])
     assert result.exit_code == 2 and "is not NAME=VALUE" in result.output
+
+
+@pytest.mark.parametrize("url", ["http://", "http:///x", "https://:80/"])
+def test_a_start_url_without_a_host_is_one_line_and_touches_nothing(url: str, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    result = CliRunner().invoke(cli, ["crawl", url, "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: start URL {url!r} is not an http(s) URL with a host (e.g. https://example.com/)"
+    ]
+    assert list(tmp_path.iterdir()) == []  # no database, no .locks
+
+
+def test_news_crawler_crawl_of_a_dead_site_exits_1_in_few_lines(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "crawler", "crawl", "http://127.0.0.1:9/", "--db",
+                           str(tmp_path / "n.db"), "-s", "RETRY_TIMES=0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1
+    assert "127.0.0.1:9: nothing fetched (fetch/error/" in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) < 10, proc.stderr

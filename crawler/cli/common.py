@@ -86,11 +86,18 @@ def parse_duration_option(value: str | None, option: str) -> Any:
         raise click.BadParameter(str(exc), param_hint=option) from exc
 
 
+class BadInput(click.ClickException):
+    """Bad input from the command line: one line, "Error: ...", exit status 2 (as a usage error),
+    before anything is created."""
+
+    exit_code = 2
+
+
 def parse_targets(texts: tuple[str, ...]) -> list[Target]:
     try:
         return group_targets(list(texts))
     except (TargetError, PolicyError) as exc:
-        raise click.BadParameter(str(exc), param_hint="SITE|URL") from exc
+        raise BadInput(str(exc)) from exc
 
 
 limit_options = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -15,6 +16,7 @@ from crawler.cli.common import (
     setting_option,
     with_limits,
 )
+from crawler.crawl.logformatter import quiet_network_tracebacks
 from crawler.crawl.targets import limit_settings
 
 
@@ -76,6 +78,7 @@ def crawl_command(
             lock.release()
         raise click.ClickException(str(exc)) from exc
     settings.setdict({"NEWS_DB": path, "NEWS_PROGRESS": True, "LOG_LEVEL": log_level, **limits}, priority="cmdline")
+    quiet_network_tracebacks()
     try:
         process = CrawlerProcess(settings)
         crawlers = []
@@ -102,4 +105,21 @@ def crawl_command(
         failed |= (
             row.get("status") not in {"finished", "stopped"} or row.get("finish_reason") == "closespider_errorcount"
         )
+        if not row.get("pages_fetched"):
+            # A dead site, a wrong URL, a robots.txt that forbids everything: not a success.
+            click.echo(f"{target.key}: nothing fetched ({nothing_fetched(row)})", err=True)
+            failed = True
     sys.exit(1 if failed else 0)
+
+
+def nothing_fetched(row: dict[str, object]) -> str:
+    """Why a run fetched nothing, from its recorded problems."""
+    errors = row.get("errors")
+    try:
+        problems = json.loads(errors) if isinstance(errors, str) else dict(errors or {})  # type: ignore[call-overload]
+    except ValueError:
+        problems = {}
+    if not problems:
+        return "no page answered; check the URL and the site's robots.txt"
+    top = ", ".join(f"{k} {v}" for k, v in sorted(problems.items(), key=lambda kv: -kv[1])[:3])
+    return f"{top}; is the site up and the URL right?"

@@ -20,6 +20,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
+from crawler.crawl.logformatter import quiet_network_tracebacks
 from crawler.crawl.targets import Target, one_line
 from crawler.schedule.locks import SiteBusyError, SiteLock
 from crawler.schedule.policy import Schedule
@@ -112,6 +113,10 @@ class Daemon:
         if row.get("status") == "failed":
             self.failures += 1
         self.say(one_line(row))
+        if not row.get("pages_fetched") and row.get("status") != "failed":
+            # A dead site or a wrong URL: under cron it must not look like a success.
+            self.failures += 1
+            self.say(f"{_now()} {target.key}: nothing fetched (is the site up and the URL right?)")
 
 
 def _now() -> str:
@@ -145,6 +150,7 @@ def run_daemon(
     reactor: Any = installed
 
     configure_logging(settings)
+    quiet_network_tracebacks()
     daemon = Daemon(settings, db_path, plans, once, say)
     result: dict[str, int] = {}
 

@@ -44,7 +44,7 @@ from crawler.crawl.sitemodels import SiteModels, page_rules
 from crawler.crawl.workpool import WorkPool
 from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
 from crawler.discovery.links import should_follow, skip_reason
-from crawler.discovery.urls import netloc, site_key, strip_fragment
+from crawler.discovery.urls import netloc, site_key, start_url_problem, strip_fragment
 from crawler.items import Article, ProcessedArticle
 from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
@@ -68,9 +68,9 @@ def _split(value: str | Iterable[str] | None) -> list[str]:
 
 
 def check_start_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise SpiderArgumentError(f"start URL {url!r} is not an http(s) URL with a host (e.g. https://example.com/)")
+    problem = start_url_problem(url)
+    if problem:
+        raise SpiderArgumentError(problem)
 
 
 class NewsSpider(scrapy.Spider):

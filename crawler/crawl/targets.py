@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from crawler.discovery.urls import site_key
+from crawler.discovery.urls import site_key, start_url_problem
 from crawler.profiles import ProfileError, get_profile, load_profiles
 from crawler.schedule.policy import Schedule
 
@@ -27,6 +27,9 @@ class Target:
     @classmethod
     def parse(cls, text: str) -> Target:
         if text.startswith(("http://", "https://")):
+            problem = start_url_problem(text)
+            if problem:
+                raise TargetError(problem)
             return cls(site_key(text), {"start_urls": text})
         try:
             profile = get_profile(text)

@@ -105,3 +105,15 @@ def site_key(url: str) -> str:
     except ValueError:
         port = None
     return f"{host}:{port}" if port else host
+
+
+def start_url_problem(url: str) -> str | None:
+    """Why a URL cannot start a crawl (one line for the user), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a malformed port)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+        return f"start URL {url!r} is not an http(s) URL with a host (e.g. https://example.com/)"
+    return None

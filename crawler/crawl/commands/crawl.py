@@ -40,9 +40,13 @@ def check_config(config: NewsConfig) -> None:
             raise BadInputError(f"NEWS_DB: {exc}") from exc
 
 
-def check_news_arguments(spargs: dict[str, str], distributed: bool = False) -> None:
+def check_news_arguments(
+    spargs: dict[str, str], distributed: bool = False, spidercls: type[NewsSpider] = NewsSpider
+) -> None:
+    """Refuse bad spider arguments in one line, with the spider class that will take them (the
+    archive spider takes -a warc=FILE, not start URLs)."""
     try:
-        NewsSpider(**spargs, distributed=distributed)
+        spidercls(**spargs, distributed=distributed)
     except SpiderArgumentError as exc:
         raise BadInputError(str(exc)) from exc
     except TypeError as exc:  # an argument the spider does not take
@@ -63,7 +67,8 @@ class Command(ScrapyCrawl):
             self._refuse(args[0], f"no spider named {args[0]!r} (spiders: {', '.join(loader.list())})")
         try:
             if issubclass(spidercls, NewsSpider):
-                check_news_arguments(opts.spargs, bool(NewsConfig.from_settings(self.settings).redis_url))
+                redis = bool(NewsConfig.from_settings(self.settings).redis_url)
+                check_news_arguments(opts.spargs, redis, spidercls)
             check_config(NewsConfig.from_settings(self.settings))
         except (BadInputError, ValueError) as exc:
             self._refuse(args[0], str(exc))

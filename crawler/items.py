@@ -70,9 +70,10 @@ class ProcessedArticle(Article):
     pipelines pass it on as it is; they do that work only for the items of a spider of the
     user's own (the add-on). The signature is not a field: it is stored apart, not exported."""
 
-    def __init__(self, *args: Any, signature: bytes | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, signature: bytes | None = None, prepared: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._news_signature = signature
+        self._news_prepared = prepared  # crawler.text.prepared.Prepared: the index forms, block keys
 
 
 # The fields stored as columns of `articles` (the rest go to child tables).

@@ -125,3 +125,31 @@ def test_the_processor_gives_the_pipelines_row_on_real_pages() -> None:
         body = gzip.decompress((REAL / "dates" / "html" / f"{page_id}.html.gz").read_bytes())
         compared += assert_same(RawPage(label["url"], body, "text/html", 200, FETCHED), SiteSnapshot())
     assert compared >= 60
+
+
+def test_what_the_workers_prepare_is_what_storage_would_make(tmp_path: Path) -> None:
+    """The index's bigram forms and the block keys made beside the row in the worker (and used by
+    the one writer instead of making them again) are the writer's own, row for row."""
+    import subprocess
+    import sys
+
+    import sqlite_utils
+
+    from crawler.demo.warc import write_demo_warc
+    from crawler.text.prepared import row_block_keys
+    from crawler.text.search import bigram_form
+    from tests.conftest import ROOT
+
+    warc, db = tmp_path / "demo.warc.gz", tmp_path / "n.db"
+    write_demo_warc(warc)
+    proc = subprocess.run([sys.executable, "-m", "crawler", "ingest", str(warc), "--db", str(db),
+                           "-s", "NEWS_WORKERS=0"], cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    store = sqlite_utils.Database(db)
+    rows = list(store.query("select rowid, url, title, body, raw_blocks from articles"))
+    assert len(rows) == 37
+    for row in rows:
+        fts = next(store.query("select title, body from articles_fts where rowid = ?", [row["rowid"]]))
+        assert (fts["title"], fts["body"]) == (bigram_form(row["title"]), bigram_form(row["body"])), row["url"]
+        keys = [r["key"] for r in store.query("select key from block_occurrences where article_url = ?", [row["url"]])]
+        assert sorted(keys) == row_block_keys(json.loads(row["raw_blocks"])), row["url"]

@@ -400,7 +400,7 @@ class NewsSpider(scrapy.Spider):
         if outcome.drop is not None:
             yield Article(**outcome.row)  # the validate pipeline drops it, storage records why
             return
-        yield ProcessedArticle(**outcome.row, signature=outcome.signature)
+        yield ProcessedArticle(**outcome.row, signature=outcome.signature, prepared=outcome.prepared)
 
     def _follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
         profile = self.profile_for(response.url)

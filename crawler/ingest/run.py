@@ -40,6 +40,7 @@ from crawler.storage.runs import start_crawl
 from crawler.storage.siteparsers import read_parsers, record_parsers
 from crawler.storage.sql import now_iso
 from crawler.storage.titleaffixes import read_affixes
+from crawler.text.prepared import Prepared
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +292,8 @@ class Ingest:
             return
         batch.articles.append(row)
         batch.signatures[row["url"]] = out.signature
+        if out.prepared is not None:
+            batch.prepared[row["url"]] = out.prepared
         self.sites.add(row.get("site") or site_key(url))
         self._page(row["url"], result, warc)
         batch.seen.append(
@@ -378,7 +381,7 @@ class Ingest:
         if batch.empty():
             return
         counts = self.store.write_batch(batch.articles, batch.pages, batch.drops, self.crawl_id, batch.decisions,
-                                        batch.seen, [], batch.signatures, batch.archived)  # fmt: skip
+                                        batch.seen, [], batch.signatures, batch.archived, batch.prepared)  # fmt: skip
         for key, value in counts.items():
             self.totals[key] = self.totals.get(key, 0) + value
             self.stats[f"news/storage/{key}"] += value
@@ -429,6 +432,7 @@ class _Batch:
     seen: list[dict[str, Any]] = field(default_factory=list)
     signatures: dict[str, bytes | None] = field(default_factory=dict)
     archived: list[tuple[int, int]] = field(default_factory=list)
+    prepared: dict[str, Prepared] = field(default_factory=dict)
 
     def empty(self) -> bool:
         return not (self.articles or self.pages or self.drops or self.decisions or self.archived)

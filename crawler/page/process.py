@@ -28,6 +28,7 @@ from crawler.page.clean import cleaned_fields, mention_fields, stored_title
 from crawler.page.dates import DateRules, choose_dates
 from crawler.page.learn import LearnedParser
 from crawler.text.boilerplate import weighted_length
+from crawler.text.prepared import Prepared, prepare
 from crawler.text.shingles import signature_bytes
 
 
@@ -86,6 +87,9 @@ class PageOutcome:
     warnings: list[str] = field(default_factory=list)
     selector_misses: list[str] = field(default_factory=list)
     signature: bytes | None = None
+    # What storage would otherwise compute from the row in its one writer: the search index's
+    # bigram form of the title and body, and the keys of the raw blocks (boilerplate counts).
+    prepared: Prepared | None = None
     error: str | None = None  # a bug on hostile input, with its traceback (logged by the shell)
 
     def count(self, key: str, value: int = 1) -> None:
@@ -242,6 +246,7 @@ def finish_row(row: dict[str, Any], site: SiteSnapshot, rules: PageRules, out: P
         row["date_mentions"], counts = mention_fields(row["body"], row.get("published_at"), row.get("timezone"))
         out.add(counts)
     out.signature = signature_bytes(row.get("body") or "")
+    out.prepared = prepare(row)
 
 
 def _charset(out: PageOutcome, repaired: bool) -> PageOutcome:

@@ -7,7 +7,7 @@ stored rows with a new cleaning): nothing is recomputed, only encoded for SQLite
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlite_utils
@@ -16,7 +16,7 @@ from crawler.extract.titles import affix_candidates, title_key
 from crawler.items import CHILD_FIELDS, COLUMN_FIELDS
 from crawler.storage.boilerplate import replace_occurrences
 from crawler.storage.sql import chunks, dumps, marks, now_iso
-from crawler.text.blocks import block_key, has_words
+from crawler.text.prepared import Prepared, row_block_keys
 
 JSON_COLUMNS = ("raw_blocks", "authors", "date_signals")
 
@@ -71,6 +71,7 @@ def write_articles(
     keep_versions: bool = True,
     also: Callable[[], None] | None = None,
     occurrences: bool = True,
+    prepared: Mapping[str, Prepared] | None = None,
 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Insert or update articles by URL in one transaction (the later of two versions of one URL
     wins). Returns inserted/updated/unchanged/emptied counts and the rows written.
@@ -110,7 +111,7 @@ def write_articles(
     with db.atomic():
         if keep_versions and changed_rows:
             _keep_versions(db, changed_rows, stamp)
-        replace_children(db, list(latest.values()), occurrences)
+        replace_children(db, list(latest.values()), occurrences, prepared)
         # One call per shape: an upsert writes every column its rows carry, so unchanged rows,
         # which carry no last_changed_at, keep theirs.
         for group in (new_rows, changed_rows, same_rows):
@@ -140,7 +141,12 @@ def _keep_versions(db: sqlite_utils.Database, changed: list[dict[str, Any]], sta
             by_url[row["url"]]["version_count"] = row["version"] + 1
 
 
-def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]], occurrences: bool = True) -> None:
+def replace_children(
+    db: sqlite_utils.Database,
+    articles: list[dict[str, Any]],
+    occurrences: bool = True,
+    prepared: Mapping[str, Prepared] | None = None,
+) -> None:
     """Stripped blocks, date mentions and block occurrences are replaced with the latest version's."""
     urls = [a["url"] for a in articles]
     for chunk in chunks(urls):
@@ -156,9 +162,13 @@ def replace_children(db: sqlite_utils.Database, articles: list[dict[str, Any]], 
         db.table("date_mentions").insert_all(mentions)
     if not occurrences:
         return
+    made = prepared or {}
     replace_occurrences(
         db,
-        {(a["url"], a["site"]): sorted({block_key(b) for b in _blocks(a) if has_words(b)}) for a in articles},
+        {
+            (a["url"], a["site"]): list(made[a["url"]].block_keys) if a["url"] in made else row_block_keys(_blocks(a))
+            for a in articles
+        },
     )
     replace_title_parts(db, articles)
 

@@ -7,7 +7,7 @@ articles a model change touches, with the cleaning settings it was given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlite_utils
@@ -30,6 +30,8 @@ from crawler.storage.pages import record_decisions, record_drops, record_pages
 from crawler.storage.sql import chunks, now_iso
 from crawler.text.boilerplate import BoilerplateRule
 from crawler.text.finalize import article_mentions, clean_article
+from crawler.text.prepared import Prepared
+from crawler.text.search import bigram_form
 
 
 def rule_of(config: NewsConfig) -> BoilerplateRule:
@@ -48,6 +50,14 @@ class ArticleStore:
         self.near = NearDuplicates(db)
         self._models: dict[str, frozenset[str]] = {}
         self._affixes: dict[str, frozenset[str]] = {}
+        # The bigram forms of the texts being written, made by the workers: the index trigger's
+        # function takes them from here instead of making them again in this one writer.
+        self._forms: dict[str, str] = {}
+        db.conn.create_function("news_fts_form", 1, self._form, deterministic=True)
+
+    def _form(self, text: str | None) -> str:
+        made = self._forms.get(text) if text else None
+        return made if made is not None else bigram_form(text)
 
     def boilerplate_keys(self, site: str) -> frozenset[str]:
         if not self.config.boilerplate_enabled:
@@ -74,6 +84,7 @@ class ArticleStore:
         signatures: dict[str, bytes | None] | None = None,
         occurrences: bool = True,
         link: list[str] | None = None,
+        prepared: Mapping[str, Prepared] | None = None,
     ) -> dict[str, int]:
         """Write finished articles (items as they left the pipelines) and their fetch state, in
         one transaction; return the counts. `signatures`: MinHash signatures of the bodies
@@ -81,12 +92,23 @@ class ArticleStore:
         matched with their near-duplicates are added (by a caller that matches them all at the
         end); by default they are matched here."""
         also = (lambda: record_seen(self.db, seen)) if seen else None
-        with self.db.atomic():
-            counts, rows = write_articles(self.db, list(articles), crawl_id, keep_versions, also, occurrences)
-            if link is None:
-                self.near.link(rows, signatures)
-            else:
-                link.extend(self.near.index(rows, signatures))
+        articles = list(articles)
+        for article in articles:
+            made = (prepared or {}).get(article["url"])
+            if made is not None:
+                if article.get("title"):
+                    self._forms[article["title"]] = made.title_form
+                if article.get("body"):
+                    self._forms[article["body"]] = made.body_form
+        try:
+            with self.db.atomic():
+                counts, rows = write_articles(self.db, articles, crawl_id, keep_versions, also, occurrences, prepared)
+                if link is None:
+                    self.near.link(rows, signatures)
+                else:
+                    link.extend(self.near.index(rows, signatures))
+        finally:
+            self._forms.clear()
         return counts
 
     def write_raw(self, articles: Iterable[dict[str, Any]], crawl_id: int | None) -> dict[str, int]:
@@ -105,11 +127,16 @@ class ArticleStore:
         not_modified: list[str] | None = None,
         signatures: dict[str, bytes | None] | None = None,
         archived: list[tuple[int, int]] | None = None,
+        prepared: Mapping[str, Prepared] | None = None,
     ) -> dict[str, int]:
         # One transaction for the whole batch: a crash or a full disk leaves all of it or none
         # (sqlite-utils commits each write made outside a transaction on its own).
         with self.db.atomic():
-            counts = self.upsert_articles(articles, crawl_id, seen=seen, signatures=signatures) if articles else {}
+            counts = (
+                self.upsert_articles(articles, crawl_id, seen=seen, signatures=signatures, prepared=prepared)
+                if articles
+                else {}
+            )
             record_pages(self.db, pages)
             record_drops(self.db, drops)
             record_decisions(self.db, decisions or [])

@@ -117,6 +117,7 @@ class RedisStoragePipeline(LocalStoragePipeline):
         self.stats.inc_value("news/redis/articles_pushed", len(self.buffer))
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
         self.seen, self.not_modified, self.signatures, self.archived = [], [], {}, []
+        self.prepared = {}  # not sent: the writer makes the index forms and block keys itself
         self.files_read = []
 
     def _flush_soon(self) -> None:

@@ -35,6 +35,7 @@ from crawler.storage.closing import close_run
 from crawler.storage.pages import compressed, page_row
 from crawler.storage.runs import finish_crawl, start_crawl
 from crawler.storage.sql import now_iso
+from crawler.text.prepared import Prepared
 from crawler.text.shingles import signature_bytes
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Batch(NamedTuple):
     not_modified: list[str]
     signatures: dict[str, bytes | None]
     archived: list[tuple[int, int]]  # WARC records (file id, offset) whose outcome this batch stores
+    prepared: dict[str, Prepared]  # what the workers made for storage (index forms, block keys), by URL
 
 
 class LocalStoragePipeline:
@@ -77,6 +79,7 @@ class LocalStoragePipeline:
         self.not_modified: list[str] = []
         self.signatures: dict[str, bytes | None] = {}  # MinHash of each buffered body, by URL
         self.archived: list[tuple[int, int]] = []  # ingested records whose outcome is buffered
+        self.prepared: dict[str, Prepared] = {}  # index forms and block keys made with the page
         self.batch_size = config.db_batch_size
         self.pool = WorkPool.of(crawler)
         self.store: ArticleStore | None = None
@@ -142,6 +145,8 @@ class LocalStoragePipeline:
         # (NEWS_WORKERS), and handed to near-duplicate linking with the batch.
         if isinstance(item, ProcessedArticle):
             self.signatures[article["url"]] = item._news_signature  # made with the page, in its worker call
+            if item._news_prepared is not None:
+                self.prepared[article["url"]] = item._news_prepared
         else:
             self.signatures[article["url"]] = await self.pool.run(signature_bytes, article.get("body") or "")
         self.buffer.append(article)
@@ -272,9 +277,10 @@ class LocalStoragePipeline:
 
     def _take(self) -> Batch:
         batch = Batch(self.buffer, self.pages, self.drops, self.decisions, self.seen, self.not_modified,
-                      self.signatures, self.archived)  # fmt: skip
+                      self.signatures, self.archived, self.prepared)  # fmt: skip
         self.buffer, self.pages, self.drops, self.decisions = [], [], [], []
         self.seen, self.not_modified, self.signatures, self.archived = [], [], {}, []
+        self.prepared = {}
         return batch
 
     def _put_back(self, batch: Batch) -> None:
@@ -283,12 +289,13 @@ class LocalStoragePipeline:
         self.decisions[:0], self.seen[:0], self.not_modified[:0] = batch.decisions, batch.seen, batch.not_modified
         self.signatures = {**batch.signatures, **self.signatures}
         self.archived[:0] = batch.archived
+        self.prepared = {**batch.prepared, **self.prepared}
 
     def _write(self, batch: Batch) -> dict[str, int]:
         assert self.store is not None
         return self.store.write_batch(
             batch.articles, batch.pages, batch.drops, self.crawl_id, batch.decisions, batch.seen,
-            batch.not_modified, batch.signatures, batch.archived,
+            batch.not_modified, batch.signatures, batch.archived, batch.prepared,
         )  # fmt: skip
 
     def flush(self) -> None:

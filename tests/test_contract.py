@@ -129,6 +129,17 @@ def test_addon_runs_our_pipelines_in_another_project(demo_sites: tuple[DemoServe
                     }}]}},
                     "fetched_at": "2022-03-12T00:00:00+00:00",
                 }}
+
+
+        class Minimal(scrapy.Spider):
+            # The documented minimum: url, title, raw_blocks (it lost every item: KeyError 'site').
+            name = "minimal"
+            start_urls = ["{en.base_url}/2022/03/08/port-strike-ends.html"]
+            custom_settings = {{"NEWS_DB": {str(tmp_path / "minimal.db")!r}}}
+
+            def parse(self, response):
+                yield {{"url": response.url, "title": response.css("h1::text").get(),
+                        "raw_blocks": response.css("div.article-body p::text").getall()}}
         """)
     )
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}  # their scrapy.cfg decides
@@ -149,6 +160,12 @@ def test_addon_runs_our_pipelines_in_another_project(demo_sites: tuple[DemoServe
         assert all("value" in s for s in json.loads(row["date_signals"])["published"])
         assert row["blocks_repeat"] > 0 and row["body"].count("\n\n") < len(json.loads(row["raw_blocks"]))
     assert sqlite_utils.Database(tmp_path / "theirs.db")["pages"].count == 2  # raw pages from the responses
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "minimal"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    minimal = list(sqlite_utils.Database(tmp_path / "minimal.db").query("select site, body from articles"))
+    assert len(minimal) == 1 and minimal[0]["site"] == "127.0.0.1:" + en.base_url.rsplit(":", 1)[1]
+    assert minimal[0]["body"]
 
 
 def _japanese_site(base: str) -> dict[str, Resource]:

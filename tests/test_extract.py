@@ -346,3 +346,14 @@ def test_the_full_trafilatura_pass_runs_only_where_the_fast_one_is_doubtful(monk
         monkeypatch.setattr(trafilatura, "bare_extraction", real)
         assert calls == ([True] if sure else [True, False])
         assert got == expected, (sure, got, expected)
+
+
+def test_a_charset_where_a_language_belongs_is_not_a_language() -> None:
+    """`Content-Language: UTF-8` once stored `language` = "utf"."""
+    paragraphs = "<p>Some words of a story about a thing that happened today in the town.</p>" * 8
+    page = (
+        '<html><head><meta http-equiv="Content-Language" content="{}"><title>T</title></head>'
+        "<body><h1>A headline</h1>{}</body></html>"
+    )
+    assert extract_page(page.format("UTF-8", paragraphs), "http://x.example/a.html").language is None
+    assert extract_page(page.format("en-GB", paragraphs), "http://x.example/a.html").language == "en"

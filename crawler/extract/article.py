@@ -6,6 +6,7 @@ because it prunes the tree while it works.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -320,7 +321,7 @@ def _language(
         meta.get("language"),
     ]
     for c in candidates:
-        if c:
+        if c and not _is_charset(c.strip()):
             m = _LANG.match(c.strip())
             if m:
                 return m.group(0).lower()
@@ -328,6 +329,16 @@ def _language(
     if _KANA.search(sample):
         return "ja"
     return None
+
+
+def _is_charset(value: str) -> bool:
+    """A charset name where a language belongs ("Content-Language: UTF-8", lang="utf-8"): not a
+    language ("utf" is none)."""
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        return False
+    return True
 
 
 def _authors(tree: lxml_html.HtmlElement, meta: dict[str, str], ld: dict[str, Any] | None) -> list[str]:

@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from crawler.discovery.urls import site_key
 from crawler.items import ProcessedArticle
 
 
@@ -56,9 +57,18 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ProcessedArticle):
             return item  # validated (and counted) by the page processor
-        error = validation_error(ItemAdapter(item))
+        adapter = ItemAdapter(item)
+        error = validation_error(adapter)
         if error is not None:
             self.stats.inc_value(f"news/drop/{error.reason}")
             raise error
         self.stats.inc_value("news/validate/ok")
+        # The documented minimum of a spider of the user's own is url, title and raw_blocks: what
+        # storage keys on besides is made here (it once failed the whole batch: KeyError 'site').
+        for name, value in (("site", site_key(adapter["url"])), ("fetched_url", adapter["url"])):
+            if not adapter.get(name):
+                try:
+                    adapter[name] = value
+                except KeyError:  # an item class of theirs without the field: stored without it
+                    pass
         return item

@@ -419,3 +419,64 @@ def test_the_spider_form_of_ingest_reads_a_warc(demo_warc: Path, tmp_path: Path)
                              cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert refused.returncode == 2
     assert refused.stderr.strip() == "scrapy crawl news-archive: error: nothing to ingest: give -a warc=FILE[,FILE...]"
+
+
+def old_formats(folder: Path) -> dict[str, str]:
+    """Archives of formats others write, made by hand: WARC/0.18 (ClueWeb09), a WARC whose lines
+    end "\\r\\r\\n", and ARC (the Internet Archive's older format), plain and gzipped a record a
+    member. Returns {file name: the URL of its page}."""
+    made: dict[str, str] = {}
+
+    def http(i: int) -> bytes:
+        body = article_html(100 + i)
+        return b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s" % (
+            len(body),
+            body,
+        )
+
+    for i, (name, version, eol) in enumerate(
+        [("clueweb.warc", b"WARC/0.18", b"\r\n"), ("crr.warc", b"WARC/1.0", b"\r\r\n")]
+    ):
+        url = f"http://old.example/{name}.html"
+        payload = http(i)
+        fields = [
+            version,
+            b"WARC-Type: response",
+            b"WARC-Target-URI: " + url.encode(),
+            b"WARC-Date: 2009-03-01T10:00:00Z",
+            b"WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-12345678901%d>" % i,
+            b"Content-Type: application/http; msgtype=response",
+            b"Content-Length: %d" % len(payload),
+        ]
+        (folder / name).write_bytes(eol.join(fields) + eol + eol + payload + b"\r\n\r\n")
+        made[name] = url
+    header = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n"
+    filedesc = b"filedesc://old.arc 0.0.0.0 20090301100000 text/plain %d\n%s\n" % (len(header), header)
+    for i, name in enumerate(["old.arc", "old.arc.gz"]):
+        url = f"http://old.example/{name}.html"
+        payload = http(2 + i)
+        record = b"%s 93.184.216.34 20090301100000 text/html %d\n%s\n" % (url.encode(), len(payload), payload)
+        if name.endswith(".gz"):
+            (folder / name).write_bytes(gzip.compress(filedesc) + gzip.compress(record))
+        else:
+            (folder / name).write_bytes(filedesc + record)
+        made[name] = url
+    return made
+
+
+@pytest.mark.e2e
+def test_archives_of_other_formats_are_read_and_a_bad_file_does_not_stop_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    made = old_formats(folder)
+    (folder / "notes.warc").write_text("shopping list\n")  # not an archive, in the same folder
+    db = tmp_path / "old.db"
+    proc = ingest(db, str(folder), check=False)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert f"skipped {folder / 'notes.warc'}: not a WARC file" in proc.stderr and "Traceback" not in proc.stderr
+    assert {r["url"] for r in rows(db)} == set(made.values())  # every good file read
+    for name in made:
+        assert f"{name}: " in proc.stdout and "done" in proc.stdout
+    # A file that is not an archive, alone: refused in one line, exit status 2, nothing created.
+    alone = ingest(tmp_path / "none.db", str(folder / "notes.warc"), check=False)
+    assert alone.returncode == 2 and not (tmp_path / "none.db").exists()

@@ -1,6 +1,7 @@
 """Reading WARC files (ISO 28500), plain or gzipped a record a member, with warcio.
 
-Pure: no Scrapy, no SQL. `scan` walks a file once and says what each record is (its offset,
+Pure: no Scrapy, no SQL. WARC 1.0 and 1.1, the drafts before them (0.17, 0.18), and ARC files
+(read as WARC records). `scan` walks a file once and says what each record is (its offset,
 type, URL, date, status, content type) without reading bodies; `read_response` reads one
 response record back from its offset, its payload decoded (chunked transfer and gzip/deflate
 content encodings undone), as the page the server sent.
@@ -25,7 +26,12 @@ from typing import IO, Any
 from warcio.archiveiterator import ArchiveIterator
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
-WARC_MAGIC = re.compile(rb"WARC/1\.[01]\r?\n")
+# WARC/1.0 and 1.1, and the drafts before them (WARC/0.17, 0.18: ClueWeb09 and other archives of
+# that time); some writers end lines with "\r\r\n".
+WARC_MAGIC = re.compile(rb"WARC/(?:1\.[01]|0\.1[78])\r?\r?\n")
+# The Internet Archive's older ARC format (still common in national libraries): a file opens with
+# its `filedesc://` record. warcio reads it, each record as a WARC one (arc2warc).
+ARC_MAGIC = re.compile(rb"filedesc://")
 SCAN_BLOCK = 1 << 20  # bytes read at a time when looking for the next record after damage
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # read_response gives the payload decoded (chunked transfer and content encodings undone): the
@@ -73,8 +79,10 @@ def check_warc(path: str | Path) -> None:
                 first = fh.read(16)
     except (OSError, EOFError, zlib.error) as exc:
         raise NotWarcError(f"{path}: not a WARC file ({exc})") from exc
-    if not WARC_MAGIC.match(first):
-        raise NotWarcError(f"{path}: not a WARC file (it does not begin with a WARC/1.0 or WARC/1.1 record)")
+    if not WARC_MAGIC.match(first) and not ARC_MAGIC.match(first):
+        raise NotWarcError(
+            f"{path}: not a WARC file (it does not begin with a WARC record, WARC/0.17 to WARC/1.1, nor an ARC one)"
+        )
 
 
 def _header(record: Any, name: str) -> str | None:
@@ -139,7 +147,7 @@ def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
         position: int | None = start
         while position is not None and position < size:
             fh.seek(position)
-            iterator = ArchiveIterator(fh, no_record_parse=False)
+            iterator = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
             last = position
             try:
                 for record in iterator:
@@ -176,7 +184,7 @@ def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, s
     with open(path, "rb") as fh:
         fh.seek(offset)
         try:
-            for record in ArchiveIterator(fh):
+            for record in ArchiveIterator(fh, arc2warc=True):
                 if record.rec_type != "response" or record.http_headers is None:
                     raise ValueError(f"{path}@{offset}: a {record.rec_type} record, not a response")
                 status = int(record.http_headers.get_statuscode() or 0)

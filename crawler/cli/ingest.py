@@ -17,7 +17,7 @@ import click
 
 from crawler.cli.common import news_config, project_settings, setting_option
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.warc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")  # .arc.warc.gz ends in .warc.gz
 
 
 def expand(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -68,16 +68,32 @@ FILTERS = ("site", "language", "since", "until", "url_pattern")
 
 def check_archives(files: list[str], filters: dict[str, Any]) -> None:
     """Refuse, in one line and before anything starts, bad filters and files that are not WARC."""
-    from crawler.archive.warc import NotWarcError, check_warc
-    from crawler.crawl.archive import ArchiveSpider
-    from crawler.crawl.spider import SpiderArgumentError
+    check_filters(filters)
+    refused = readable(files)
+    if refused:
+        raise click.UsageError(next(iter(refused.values())))
+
+
+def check_filters(filters: dict[str, Any]) -> None:
+    from crawler.ingest.records import FilterError, RecordFilter
 
     try:
-        ArchiveSpider.check_filters(**filters)
-        for file in files:
-            check_warc(file)
-    except (SpiderArgumentError, NotWarcError) as exc:
+        RecordFilter.of(**filters)
+    except FilterError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+def readable(files: list[str]) -> dict[str, str]:
+    """The files that are not archives warcio reads, each with its one-line reason."""
+    from crawler.archive.warc import NotWarcError, check_warc
+
+    refused: dict[str, str] = {}
+    for file in files:
+        try:
+            check_warc(file)
+        except NotWarcError as exc:
+            refused[file] = str(exc)
+    return refused
 
 
 @click.command("ingest")
@@ -124,7 +140,15 @@ def ingest(
     config = news_config(settings)
     path = db or config.db
     local, urls = expand(paths)
-    check_archives(local, filters)
+    check_filters(filters)
+    # A file that is not an archive is named and left out; the others are read (exit status 1 at
+    # the end). Only when nothing readable is left is it a refusal (exit status 2).
+    refused = readable(local)
+    local = [f for f in local if f not in refused]
+    if refused and not local and not urls:
+        raise click.UsageError("\n".join(refused.values()))
+    for reason in refused.values():
+        click.echo(f"skipped {reason}", err=True)
     try:
         store = open_db(path, config.db_timeout)
     except DatabaseError as exc:
@@ -134,7 +158,13 @@ def ingest(
     downloaded: list[str] = []
     if urls:
         downloaded = _download(urls, download_dir or str(Path(path).resolve().parent / "warc-downloads"), settings)
-        check_archives(downloaded, filters)
+        bad = readable(downloaded)
+        refused.update(bad)
+        downloaded = [f for f in downloaded if f not in bad]
+        if bad and not local and not downloaded:
+            raise click.UsageError("\n".join(refused.values()))
+        for reason in bad.values():
+            click.echo(f"skipped {reason}", err=True)
     files: list[ArchiveFile] = []
     for file in [*local, *downloaded]:
         row = registry.register(store, file, source=file)
@@ -144,6 +174,8 @@ def ingest(
         files.append(ArchiveFile(row["id"], str(Path(file).resolve()), registry.done_offsets(store, row["id"])))
     if not files:
         click.echo("Nothing to ingest.")
+        if refused:
+            sys.exit(1)
         return
     config = replace(config, db=path)
     run = Ingest(ArticleStore(store, config), config, RecordFilter.of(**filters), default_workers(config),
@@ -167,7 +199,9 @@ def ingest(
         for line in summarize(crawl, path):
             click.echo(line)
     click.echo(f"Ingest finished in {time.monotonic() - started:.1f} s.")
-    if run.reason != "finished":
+    if refused:
+        click.echo(f"{len(refused)} file(s) not read (named above); the others were ingested", err=True)
+    if run.reason != "finished" or refused:
         sys.exit(1)
 
 

@@ -480,3 +480,21 @@ def test_archives_of_other_formats_are_read_and_a_bad_file_does_not_stop_a_folde
     # A file that is not an archive, alone: refused in one line, exit status 2, nothing created.
     alone = ingest(tmp_path / "none.db", str(folder / "notes.warc"), check=False)
     assert alone.returncode == 2 and not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.e2e
+def test_a_damaged_archive_is_said_at_the_default_log_level(tmp_path: Path) -> None:
+    """A clipped archive was marked done with "Fetch and parse problems: none", the offset only in
+    a log line the default level hides."""
+    path = tmp_path / "a.warc.gz"
+    write_warc(
+        path, [(f"https://news.example.org/{i}.html", 200, HTML, article_html(i)) for i in range(4)], extra=False
+    )
+    offsets = [r.offset for r in scan(path)]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(path.read_bytes()[: offsets[-1] + 60])
+    cmd = [sys.executable, "-m", "crawler", "ingest", str(cut), "--db", str(tmp_path / "n.db")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert f"{cut.resolve()}: truncated record at offset" in proc.stderr
+    assert "archive/truncated 1" in proc.stdout  # among the problems of the run
+    assert len(rows(tmp_path / "n.db")) == 3

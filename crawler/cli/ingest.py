@@ -63,6 +63,8 @@ def archive_filters(fn: Any) -> Any:
     return packed
 
 
+DAMAGED_LINES = 20  # damaged records named one a line, per file; the rest counted
+
 FILTERS = ("site", "language", "since", "until", "url_pattern")
 
 
@@ -193,6 +195,10 @@ def ingest(
             registry.finish(store, archive.id, records, counts, crawl_id)
         else:
             registry.progress(store, archive.id, records, counts, crawl_id)
+        for line in (report.damaged if report else [])[:DAMAGED_LINES]:
+            click.echo(line, err=True)  # what a reader of the archive must know, at any log level
+        if report and len(report.damaged) > DAMAGED_LINES:
+            click.echo(f"{archive.path}: {len(report.damaged) - DAMAGED_LINES} more damaged records", err=True)
         state_word = "done" if whole else "not finished (run it again to go on)"
         click.echo(f"{Path(archive.path).name}: {records} records, {state_word}: {json.dumps(counts)}")
     if crawl is not None:

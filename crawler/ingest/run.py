@@ -66,6 +66,7 @@ class FileReport:
     records: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     whole: bool = False  # walked to its end, every page's outcome written
+    damaged: list[str] = field(default_factory=list)  # a line for each corrupt or truncated record
 
 
 class Ingest:
@@ -219,7 +220,9 @@ class Ingest:
             if reason is not None:
                 self._count(report, reason)
                 if reason in {"corrupt", "truncated"}:
-                    logger.warning("%s: %s record at offset %d (%s)", archive.path, reason, record.offset, record.error)
+                    line = f"{archive.path}: {reason} record at offset {record.offset} ({record.error})"
+                    report.damaged.append(line)
+                    logger.warning("%s", line)
                 continue
             if record.offset in archive.done:
                 self._count(report, "already_stored")

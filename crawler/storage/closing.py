@@ -24,6 +24,9 @@ PROBLEM_STATS = {
     "news/pages/non_html": "pages/non_html",
     "news/pages/charset_mismatch": "pages/charset_mismatch",
     "robotstxt/forbidden": "fetch/robots_forbidden",
+    # Damaged archive records: a file read to its end is still a problem worth a line.
+    "news/archive/corrupt": "archive/corrupt",
+    "news/archive/truncated": "archive/truncated",
 }
 
 

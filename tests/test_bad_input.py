@@ -113,3 +113,11 @@ def test_news_crawler_crawl_of_a_dead_site_exits_1_in_few_lines(tmp_path: Path) 
     assert proc.returncode == 1
     assert "127.0.0.1:9: nothing fetched (fetch/error/" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) < 10, proc.stderr
+
+
+def test_components_off_by_default_say_nothing(tmp_path: Path) -> None:
+    """Every run printed three "Disabled ..." warnings: the progress line, the Redis acks and the
+    WARC recorder, all off by default."""
+    proc = scrapy_crawl("news", "-a", "start_urls=http://127.0.0.1:9/", "-s", f"NEWS_DB={tmp_path / 'n.db'}",
+                        "-s", "LOG_LEVEL=WARNING", "-s", "RETRY_TIMES=0")  # fmt: skip
+    assert "Disabled" not in proc.stderr, proc.stderr[-2000:]

@@ -326,7 +326,9 @@ class WarcRecorder:
     def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
         config = NewsConfig.from_settings(crawler.settings)
         if not config.warc_dir or crawler.settings.getbool("NEWS_ARCHIVE_ONLY"):
-            raise NotConfigured("NEWS_WARC_DIR is not set: raw pages are kept in the database")
+            # Off by default (NEWS_WARC_DIR is not set: raw pages are kept in the database).
+            # Without a message Scrapy says nothing: every run printed a "Disabled ..." warning.
+            raise NotConfigured()
         recorder = cls(WarcWriter(config.warc_dir, config.warc_max_bytes, software=crawler.settings.get("USER_AGENT")))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)

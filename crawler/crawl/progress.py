@@ -29,7 +29,9 @@ class ProgressLine:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressLine:
         if not NewsConfig.from_settings(crawler.settings).progress or not sys.stderr.isatty():
-            raise NotConfigured("no progress line: NEWS_PROGRESS is off or stderr is not a terminal")
+            # Off by default (no progress line: NEWS_PROGRESS is off or stderr is not a terminal).
+            # Without a message Scrapy says nothing: every run printed a "Disabled ..." warning.
+            raise NotConfigured()
         extension = cls(crawler, sys.stderr, "")
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -24,7 +24,9 @@ class AckMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AckMiddleware:
         if not NewsConfig.from_settings(crawler.settings).redis_url:
-            raise NotConfigured("NEWS_REDIS_URL is not set: no shared frontier")
+            # Off by default (NEWS_REDIS_URL is not set: no shared frontier).
+            # Without a message Scrapy says nothing: every run printed a "Disabled ..." warning.
+            raise NotConfigured()
         return cls(Frontier.of(crawler))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:

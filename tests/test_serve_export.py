@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -224,3 +225,50 @@ def test_export_shows_progress_on_a_terminal_only(demo_db: tuple[Path, str], tmp
     assert "exporting" in shown and "100%" in shown
     piped = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
     assert "exporting" not in piped.stderr and len(piped.stdout.splitlines()) == len(out.read_text().splitlines())
+
+
+def _read_only_mount(source: Path, target: Path) -> bool:
+    """A read-only bind mount of source at target (a read-only disk); False where mounting is
+    not allowed (the test is then skipped)."""
+    target.mkdir()
+    first = subprocess.run(["mount", "--bind", str(source), str(target)], capture_output=True)
+    if first.returncode != 0:
+        return False
+    ro = subprocess.run(["mount", "-o", "remount,bind,ro", str(target)], capture_output=True)
+    if ro.returncode != 0:
+        subprocess.run(["umount", str(target)], capture_output=True)
+        return False
+    return True
+
+
+def test_the_read_commands_read_a_database_on_a_read_only_disk(demo_db: tuple[Path, str], tmp_path: Path) -> None:
+    """search, export, report, runs and serve once refused a read-only database with "cannot write"."""
+    db, _ = demo_db
+    source = tmp_path / "source"
+    source.mkdir()
+    with sqlite3.connect(source / "news.db") as copy, sqlite3.connect(db) as original:
+        original.backup(copy)
+    mounted = tmp_path / "ro"
+    if not _read_only_mount(source, mounted):
+        pytest.skip("no read-only bind mount here (needs mount privileges)")
+    try:
+        path = str(mounted / "news.db")
+        for command in (["search", "停戦"], ["export"], ["report"], ["runs"], ["profiles", "learned"]):
+            result = CliRunner().invoke(cli, [*command, "--db", path])
+            assert result.exit_code == 0, (command, result.output)
+        assert "停戦" in CliRunner().invoke(cli, ["search", "停戦", "--db", path]).output
+        served = CliRunner().invoke(cli, ["serve", path, "--get", "/news/article_list.json?_shape=array&_size=2"])
+        assert served.exit_code == 0 and '"title"' in served.output, served.output[-2000:]
+        assert sorted(p.name for p in mounted.iterdir()) == ["news.db"]
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
+
+
+def test_reading_an_empty_file_writes_nothing_into_it(tmp_path: Path) -> None:
+    """`search` on an empty file once wrote a schema into it."""
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    for command in (["search", "x"], ["export"], ["report"], ["runs"]):
+        result = CliRunner().invoke(cli, [*command, "--db", str(empty)])
+        assert result.exit_code == 1 and "an empty file, not a news-crawler database" in result.output, result.output
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]

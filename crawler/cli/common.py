@@ -64,6 +64,17 @@ def open_existing(path: str, config: NewsConfig) -> ArticleStore:
         raise click.ClickException(str(exc)) from exc
 
 
+def open_for_reading(path: str, config: NewsConfig) -> ArticleStore:
+    """Our database at path opened read-only (a read command never needs write access: a
+    read-only disk or folder, an archive copy), or one clear error."""
+    from crawler.storage import ArticleStore, DatabaseError, open_reader
+
+    try:
+        return ArticleStore(open_reader(path, config.db_timeout), config)
+    except DatabaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def stored_site(store: ArticleStore, site: str | None, path: str) -> str | None:
     """The stored site key a --site option means (key or name), or one clear error."""
     from crawler.storage.export import resolve_site, site_names

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from crawler.cli.common import news_config, open_existing, project_settings, setting_option, stored_site
+from crawler.cli.common import news_config, open_for_reading, project_settings, setting_option, stored_site
 
 if TYPE_CHECKING:
     pass
@@ -83,7 +83,7 @@ def export(
         return
     config = news_config(project_settings(overrides))
     path = db or config.db
-    store = open_existing(path, config)
+    store = open_for_reading(path, config)
     known = export_fields(store.db)
     chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     unknown = [f for f in chosen or [] if f not in known]

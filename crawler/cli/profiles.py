@@ -10,7 +10,7 @@ import click
 
 from crawler.cli.common import (
     news_config,
-    open_existing,
+    open_for_reading,
     project_settings,
     setting_option,
 )
@@ -51,7 +51,7 @@ def _parser_rows(db: str | None, overrides: tuple[str, ...], site: str | None = 
     path = db or config.db
     if not Path(path).exists():
         return []
-    return parser_rows(open_existing(path, config).db, site)
+    return parser_rows(open_for_reading(path, config).db, site)
 
 
 @profiles_group.command("learned")
@@ -161,7 +161,7 @@ def profiles_check(names: tuple[str, ...], db: str | None, limit: int, overrides
         raise click.BadParameter(f"no profile {unknown[0]!r} (profiles: {', '.join(sorted(profiles))})")
     config = news_config(project_settings(overrides))
     path = db or config.db
-    store = open_existing(path, config) if Path(path).exists() else None
+    store = open_for_reading(path, config) if Path(path).exists() else None
     failed = False
     for name in names or tuple(sorted(profiles)):
         report = ProfileReport(name)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import news_config, open_existing, project_settings, setting_option
+from crawler.cli.common import news_config, open_for_reading, project_settings, setting_option
 
 if TYPE_CHECKING:
     pass
@@ -30,7 +30,7 @@ def report(db: str | None, chart: str | None, days: int, overrides: tuple[str, .
 
     config = news_config(project_settings(overrides))
     path = db or config.db
-    store = open_existing(path, config)
+    store = open_for_reading(path, config)
     rows = articles_per_day(store.db)
     if not rows:
         click.echo(f"no dated articles in {path}")

@@ -6,7 +6,7 @@ import click
 
 from crawler.cli.common import (
     news_config,
-    open_existing,
+    open_for_reading,
     project_settings,
     setting_option,
 )
@@ -28,7 +28,7 @@ def runs_command(db: str | None, site: str | None, limit: int, overrides: tuple[
     """
     config = news_config(project_settings(overrides))
     path = db or config.db
-    store = open_existing(path, config)
+    store = open_for_reading(path, config)
     where, params = ("where site = ?", [site]) if site else ("", [])
     rows = list(store.db.query(f"select * from crawls {where} order by id desc limit ?", [*params, limit]))
     for row in reversed(rows):

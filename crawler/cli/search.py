@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import news_config, open_existing, project_settings, setting_option
+from crawler.cli.common import news_config, open_for_reading, project_settings, setting_option
 
 if TYPE_CHECKING:
     pass
@@ -37,7 +37,7 @@ def search(
 
     config = news_config(project_settings(overrides))
     path = db or config.db
-    store = open_existing(path, config)
+    store = open_for_reading(path, config)
     hits = list(run_search(store.db, query, site=site, language=language, limit=limit))
     for hit in hits:
         click.echo(f"{hit['published_local'] or '':25}  {hit['site']:16}  {hit['title']}")

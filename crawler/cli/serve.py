@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from crawler.cli.common import news_config, open_existing, project_settings, setting_option
+from crawler.cli.common import news_config, open_for_reading, project_settings, setting_option
 
 if TYPE_CHECKING:
     pass
@@ -45,9 +46,11 @@ def serve(db: str | None, host: str, port: int, get_path: str | None, overrides:
 
     config = news_config(project_settings(overrides))
     path = db or config.db
-    open_existing(path, config).db.conn.close()  # ours, migrated (search index), or one clear error
+    open_for_reading(path, config).db.conn.close()  # ours, migrated (search index), or one clear error
     name = Path(path).stem
-    args = ["serve", path, "--host", host, "--port", str(port)]
+    # A database on a read-only disk or folder is served immutable (no -wal or -shm needed).
+    writable = os.access(path, os.W_OK) and os.access(Path(path).resolve().parent, os.W_OK)
+    args = ["serve", *([path] if writable else ["-i", path]), "--host", host, "--port", str(port)]
     for setting, value in SERVE_SETTINGS.items():
         text = ("on" if value else "off") if isinstance(value, bool) else str(value)
         args += ["--setting", setting, text]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -77,6 +79,47 @@ def open_db(
             message = f"cannot write ({message}): is the file or its folder read-only?"
         raise DatabaseError(f"{path}: {message}") from exc
     return db
+
+
+def open_reader(path: str | Path, timeout: float = 30.0) -> sqlite_utils.Database:
+    """Open a news database to read it, and nothing else: the read commands (search, export,
+    report, runs, profiles, serve) never need write access. On a read-only file or folder it is
+    opened immutable (SQLite then needs no -wal or -shm file). An empty file is refused, not given
+    a schema; a database older than this news-crawler is brought up to date first where it can be
+    written, and refused in one line where it cannot."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(f"{path}: no such database; run a crawl first (python -m crawler demo)")
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file")
+    if path.stat().st_size == 0:
+        raise DatabaseError(f"{path}: an empty file, not a news-crawler database; refusing to touch it")
+    writable = os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+    try:
+        if writable:
+            open_db(path, timeout, create=False).conn.close()  # migrated where it may be written
+        mode = "ro" if writable else "ro&immutable=1"
+        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode={mode}", uri=True, timeout=timeout)
+        db = sqlite_utils.Database(conn)
+        register_functions(db.conn)
+        _check_ours(db, path)
+        if not db.table_names():
+            raise DatabaseError(f"{path}: an empty database, not a news-crawler one; refusing to touch it")
+        pending = _pending(db)
+        if pending:
+            raise DatabaseError(
+                f"{path}: made by an older news-crawler (schema before {pending[0]}) and read-only here; "
+                "open it once where it can be written to bring it up to date"
+            )
+    except sqlite3.DatabaseError as exc:
+        message = "not an SQLite database" if "file is not a database" in str(exc) else str(exc)
+        raise DatabaseError(f"{path}: {message}") from exc
+    return db
+
+
+def _pending(db: sqlite_utils.Database) -> list[str]:
+    done = {r[0] for r in db.execute("select name from _migrations")} if "_migrations" in db.table_names() else set()
+    return [fn.__name__ for fn in MIGRATIONS if fn.__name__ not in done]
 
 
 def check_writable(path: str | Path, timeout: float) -> None:

@@ -5,6 +5,8 @@ Loading validates every field and names the file and field in its errors.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,9 @@ _KNOWN = {
     "notes",
 }
 _SELECTOR_KEYS = {"title", "body", "published", "modified", "authors", "drop"}
+
+
+logger = logging.getLogger(__name__)
 
 
 class ProfileError(ValueError):
@@ -133,7 +138,10 @@ def load_profile_file(path: Path) -> SiteProfile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise ProfileError(f"{where}: not valid YAML ({problem}); fix the file or move it away") from exc
     profile = parse_profile(data, str(path))
     if profile.name != path.stem:
         raise ProfileError(f"{path}: field 'name' ({profile.name}) must match the file name")
@@ -141,8 +149,30 @@ def load_profile_file(path: Path) -> SiteProfile:
 
 
 def load_profiles(directory: Path = SITES_DIR) -> dict[str, SiteProfile]:
-    """Every profile in directory, by name."""
-    return {p.stem: load_profile_file(p) for p in sorted(directory.glob("*.yaml"))}
+    """Every valid profile in directory, by name. A bad one (invalid YAML, a misspelled field) is
+    left out with a one-line warning, so that it disables itself alone, not every command that
+    reads profiles; `news-crawler profiles check` fails on it."""
+    profiles, _ = load_profiles_and_problems(directory)
+    return profiles
+
+
+def load_profiles_and_problems(directory: Path = SITES_DIR) -> tuple[dict[str, SiteProfile], dict[Path, str]]:
+    """(the valid profiles by name, the bad files with their one-line reasons)."""
+    profiles: dict[str, SiteProfile] = {}
+    problems: dict[Path, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            profiles[path.stem] = load_profile_file(path)
+        except ProfileError as exc:
+            problems[path] = str(exc)
+            _warn_once(str(exc), path.stat().st_mtime)
+    return profiles, problems
+
+
+@functools.lru_cache(maxsize=256)
+def _warn_once(message: str, mtime: float) -> None:
+    # Once a process per file version: profiles are read by several components of one run.
+    logger.warning("profile left out: %s", message)
 
 
 def get_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:

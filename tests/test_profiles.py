@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from crawler.extract import extract_page
 from crawler.profiles import ProfileError, get_profile, load_profiles, parse_profile
 from crawler.text.dates import parse_date
+from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sites"
 PROFILES = load_profiles()
@@ -113,3 +116,33 @@ def test_the_profile_is_chosen_by_host(name: str, html_path: Path) -> None:
     url = json.loads(html_path.with_suffix(".json").read_text(encoding="utf-8"))["url"]
     chosen = profile_for_url(url, PROFILES)
     assert chosen is not None and chosen.name == name
+
+
+def test_one_bad_profile_disables_itself_alone(tmp_path: Path) -> None:
+    """A bad profile YAML (a misspelled field, invalid YAML) broke every command that loads
+    profiles with 87-145 lines of traceback. Now it is left out with one line, `profiles check`
+    fails on it, and everything else goes on."""
+    from crawler.profiles import SITES_DIR
+
+    broken, garbled = SITES_DIR / "zz-test-broken.yaml", SITES_DIR / "zz-test-garbled.yaml"
+    try:
+        broken.write_text("name: zz-test-broken\nallowed_domains: [x.example]\nstart_urls: [https://x.example/]\n"
+                          "selectors:\n  titel: h1\n")  # fmt: skip
+        garbled.write_text("name: zz-test-garbled\nallowed_domains: [x.example\nstart_urls: [https://x.example/]\n")
+        listed = subprocess.run([sys.executable, "-m", "crawler", "profiles", "list"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert listed.returncode == 0 and "Traceback" not in listed.stderr
+        assert "zz-test-broken  left out:" in listed.stdout and "field 'selectors' may only hold" in listed.stdout
+        assert f"{garbled}, line 3: not valid YAML" in listed.stdout
+        assert "nhk" in listed.stdout  # the others still listed
+        checked = subprocess.run([sys.executable, "-m", "crawler", "profiles", "check"], cwd=ROOT,
+                                 capture_output=True, text=True, timeout=300)  # fmt: skip
+        assert checked.returncode == 1 and "zz-test-broken: FAILED, left out of every run" in checked.stdout
+        crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "news", "-a", "start_urls=http://127.0.0.1:9/",
+                                "-s", f"NEWS_DB={tmp_path / 'n.db'}", "-s", "RETRY_TIMES=0", "-s", "LOG_LEVEL=WARNING"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert "Traceback" not in crawl.stderr and "profile left out" in crawl.stderr
+        assert "crawl fetched nothing" in crawl.stderr  # it ran: a dead URL, not a broken profile
+    finally:
+        broken.unlink(missing_ok=True)
+        garbled.unlink(missing_ok=True)

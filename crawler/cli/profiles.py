@@ -26,13 +26,16 @@ def profiles_group() -> None:
 @setting_option
 def profiles_list(db: str | None, overrides: tuple[str, ...]) -> None:
     """Every profile: name, domains, schedule, entry points; then the sites' learned parsers."""
-    from crawler.profiles import load_profiles
+    from crawler.profiles import load_profiles_and_problems
 
-    for name, profile in sorted(load_profiles().items()):
+    profiles, problems = load_profiles_and_problems()
+    for name, profile in sorted(profiles.items()):
         click.echo(
             f"{name:15} {', '.join(profile.allowed_domains):28} every {profile.schedule or '-':5} "
             f"{len(profile.entry_points)} entry points  {profile.title or ''}"
         )
+    for path, reason in problems.items():
+        click.echo(f"{path.stem:15} left out: {reason}")
     rows = _parser_rows(db, overrides)
     if rows:
         click.echo(f"\nLearned parsers ({len(rows)} sites; `news-crawler profiles learned` for each one):")
@@ -153,9 +156,14 @@ def profiles_check(names: tuple[str, ...], db: str | None, limit: int, overrides
     from pathlib import Path
 
     from crawler.cli.profilecheck import ProfileReport, check_fixtures, check_stored
-    from crawler.profiles import load_profiles
+    from crawler.profiles import load_profiles_and_problems
 
-    profiles = load_profiles()
+    profiles, problems = load_profiles_and_problems()
+    bad = {path.stem: reason for path, reason in problems.items()}
+    for name, reason in bad.items():
+        if not names or name in names:
+            click.echo(f"{name}: FAILED, left out of every run: {reason}")
+    names = tuple(n for n in names if n not in bad)
     unknown = [n for n in names if n not in profiles]
     if unknown:
         raise click.BadParameter(f"no profile {unknown[0]!r} (profiles: {', '.join(sorted(profiles))})")
@@ -171,6 +179,7 @@ def profiles_check(names: tuple[str, ...], db: str | None, limit: int, overrides
         for line in report.lines():
             click.echo(line)
         failed |= not report.ok
+    failed |= bool(bad)
     if store is None:
         click.echo(f"(no database at {path}: only fixtures were checked)", err=True)
     sys.exit(1 if failed else 0)

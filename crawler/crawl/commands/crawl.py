@@ -18,6 +18,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.config import NewsConfig
+from crawler.crawl.logformatter import quiet_network_tracebacks
 from crawler.crawl.spider import NewsSpider, SpiderArgumentError
 from crawler.storage import DatabaseError, open_db
 from crawler.text.dates import get_tz
@@ -83,6 +84,7 @@ class Command(ScrapyCrawl):
             super().run(args, opts)
             return
         assert self.crawler_process is not None
+        quiet_network_tracebacks()
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

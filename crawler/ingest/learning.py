@@ -19,8 +19,9 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 2  # learning tried this many times on a site (each on its next pages) before it stays thorough
 RETRY_AFTER = 50  # thorough pages of a site after a failed attempt before the next one
-RECENT = 10  # checks remembered per site: samples and doubtful pages
-CHANGED = 3  # this many failed checks among the recent ones: the layout changed, learn again
+RECENT = 10  # checks remembered per site: samples, and articles the selector missed
+CHANGED = 3  # this many failed checks (samples that disagree, articles the selector missed) among
+# the recent ones: the layout changed, learn again
 
 
 LEARNING = Learned(None, "learning", 0)  # the mark of a site whose parser is being learned
@@ -91,7 +92,8 @@ class Learner:
                 state.add("pages")
             if counts.get("news/learned/doubtful"):
                 state.add("doubtful")
-                self._check(site, state, False)
+            if counts.get("news/learned/missed"):
+                self._check(site, state, False)  # the selector missed an article: the layout?
             if check is not None:
                 state.add("samples")
                 state.add("samples_agreed", int(check.same))

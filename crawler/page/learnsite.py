@@ -9,7 +9,15 @@ from typing import Any
 
 from crawler.page.learn import Agreement, LearnedParser, Learning, agreement, choose_body, median_weight
 from crawler.page.learn import parse_learning as _parse
-from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, learned_outcome, process_page
+from crawler.page.process import (
+    PageOutcome,
+    PageRules,
+    RawPage,
+    SiteSnapshot,
+    learned_outcome,
+    learned_try,
+    process_page,
+)
 
 
 @dataclass
@@ -57,9 +65,14 @@ def _compare(
 
 def checked(
     page: RawPage, site: SiteSnapshot, rules: PageRules, parser: LearnedParser
-) -> tuple[PageOutcome, Agreement]:
-    """A sampled page: the thorough outcome (the one stored) and how the learned one compares."""
+) -> tuple[PageOutcome, Agreement | None]:
+    """A sampled page: the thorough outcome (the one stored) and how the learned one compares;
+    None when the learned path would not have claimed the page (doubtful: counted as such)."""
     thorough = process_page(page, site, rules)
-    learned = learned_outcome(page, site, rules, parser)
-    row = learned.row if learned is not None else None
-    return thorough, agreement(row, thorough.row if thorough.kind == "article" else None)
+    learned, why = learned_try(page, site, rules, parser)
+    if learned is None:
+        thorough.count("news/learned/doubtful")
+        if why == "missed" and thorough.kind == "article" and thorough.drop is None:
+            thorough.count("news/learned/missed")
+        return thorough, None
+    return thorough, agreement(learned.row, thorough.row if thorough.kind == "article" else None)

@@ -117,11 +117,15 @@ def process_page(
     """The page's outcome; with a learned parser of its site, its body read where the site keeps
     it (no generic extraction), unless the result is doubtful: then the thorough path's."""
     if learned is not None:
-        out = learned_outcome(page, site, rules, learned)
+        out, why = learned_try(page, site, rules, learned)
         if out is not None:
             return out
-        out = process_page(page, site, rules)
+        out = _thorough(page, site, rules)
         out.count("news/learned/doubtful")
+        if why == "missed" and out.kind == "article" and out.drop is None:
+            # An article whose body the site's selector did not find: what a changed layout looks
+            # like (a page of unusual length, or not an article, is not).
+            out.count("news/learned/missed")
         return out
     return _thorough(page, site, rules)
 
@@ -129,14 +133,23 @@ def process_page(
 def learned_outcome(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser) -> PageOutcome | None:
     """The learned path's outcome, or None when it is doubtful: not an article, no title, a body
     the selector did not give alone, or one far from the site's usual length."""
+    return learned_try(page, site, rules, learned)[0]
+
+
+def learned_try(
+    page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser
+) -> tuple[PageOutcome | None, str]:
+    """(the learned path's outcome or None, and why not: not_article, missed, unusual)."""
     out = _thorough(page, site, rules, learned)
     row = out.row
-    if out.kind != "article" or row is None or out.drop is not None or row.get("extractor") != "learned":
-        return None
+    if out.kind != "article" or row is None or out.drop is not None:
+        return None, "not_article"
+    if row.get("extractor") != "learned":
+        return None, "missed"
     if learned.doubtful(weighted_length(row.get("body") or "")):
-        return None
+        return None, "unusual"
     out.count("news/learned/pages")
-    return out
+    return out, ""
 
 
 def _thorough(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser | None = None) -> PageOutcome:

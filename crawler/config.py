@@ -48,6 +48,10 @@ class NewsConfig:
     # NEWS_LEARN_SAMPLE: one page in this many of a site with a learned parser also runs the
     # thorough path, to check the parser; a site whose checks stop agreeing is learned again
     learn_sample: int = 10
+    # NEWS_LEARN_MIN_PAGES: a site is learned only when the archive holds this many of its pages:
+    # learning costs about its learning pages again plus 60-130 ms, a learned page saves about
+    # 15 ms (bench/learned_cost.py), so a smaller site does not pay it back
+    learn_min_pages: int = 25
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
     incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
     revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age

@@ -47,12 +47,24 @@ class SiteLearning:
 class Learner:
     """Per-site learning state of one run. learn_pages 0 switches learning off."""
 
-    def __init__(self, parsers: dict[str, LearnedParser], learn_pages: int, sample_every: int) -> None:
+    def __init__(
+        self, parsers: dict[str, LearnedParser], learn_pages: int, sample_every: int, min_site_pages: int = 0
+    ) -> None:
         self.learn_pages = learn_pages
+        # NEWS_LEARN_MIN_PAGES: a site with fewer pages in the files is not learned (a parser
+        # stored by an earlier run is used whatever the count)
+        self.min_site_pages = min_site_pages
         self.sample_every = max(1, sample_every)
         self.sites: dict[str, SiteLearning] = {}
+        self.expected: dict[str, int] = {}  # HTML pages of each site in the files read so far
         for site, parser in parsers.items():
             self.sites[site] = SiteLearning(parser=parser)
+
+    def expect(self, site: str, pages: int) -> None:
+        self.expected[site] = self.expected.get(site, 0) + pages
+
+    def worth_learning(self, site: str) -> bool:
+        return self.expected.get(site, self.min_site_pages) >= self.min_site_pages
 
     def for_job(self, site: str) -> tuple[LearnedParser | None, bool]:
         """(the parser the site's next page uses, whether that page is a sample); counts it."""
@@ -73,6 +85,8 @@ class Learner:
         if state.attempts and state.learning is None:
             return False  # a failed attempt: its next pages are not held for the next one
         if state.outcomes and state.learnable * 2 < state.outcomes:
+            return False
+        if not self.worth_learning(site):
             return False
         return state.learning is not None or state.in_flight + len(state.pending) >= self.learn_pages
 
@@ -104,7 +118,7 @@ class Learner:
             return None
         if state.attempts and state.outcomes < state.attempts * RETRY_AFTER:
             return None  # a failed attempt: the next one on pages further on
-        if row is None or not learnable(row):
+        if row is None or not learnable(row) or not self.worth_learning(site):
             return None
         state.pending.append((job, row))
         if len(state.pending) < self.learn_pages:

@@ -4,6 +4,7 @@ sitemaps and feeds. Shared by the engine-free ingest and the `news-archive` spid
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -122,10 +123,19 @@ def listed_dates(path: str) -> dict[str, Listed]:
     """A first pass over the file's sitemaps and feeds: the date each lists for a URL, which a
     crawl hands to the page it fetches from the listing (a signal below the page's own), and
     the title it lists the URL under (one more title signal)."""
+    return first_pass(path)[0]
+
+
+def first_pass(path: str) -> tuple[dict[str, Listed], Counter[str]]:
+    """(listed_dates, the HTML pages the file holds per host): the second says which sites have
+    pages enough to be worth learning a parser for."""
     listed: dict[str, Listed] = {}
+    hosts: Counter[str] = Counter()
     for record in scan(path):
         if record.kind != "response" or record.status != 200 or not record.url:
             continue
+        if record.is_html:
+            hosts[netloc(record.url)] += 1
         xmlish = any(t in (record.content_type or "") for t in LISTING_TYPES)
         if not xmlish and not record.url.split("?")[0].endswith(LISTING_SUFFIXES):
             continue
@@ -137,4 +147,4 @@ def listed_dates(path: str) -> dict[str, Listed]:
             if entry.published_raw or entry.title:
                 url = strip_fragment(urljoin(record.url, entry.url))
                 listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw, entry.title)
-    return listed
+    return listed, hosts

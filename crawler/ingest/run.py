@@ -27,7 +27,7 @@ from crawler.config import NewsConfig
 from crawler.discovery.urls import canonicalize, site_key, strip_fragment
 from crawler.ingest import worker
 from crawler.ingest.learning import Learner
-from crawler.ingest.records import RecordFilter, iso, listed_dates
+from crawler.ingest.records import RecordFilter, first_pass, iso
 from crawler.ingest.rules import page_rules
 from crawler.page.learn import LearnedParser
 from crawler.page.learnsite import Learned
@@ -97,7 +97,7 @@ class Ingest:
             tz_argument=tz,
         )
         parsers = {site: LearnedParser.from_json(text) for site, text in read_parsers(db).items()}
-        self.learner = Learner(parsers, config.learn_pages, config.learn_sample)
+        self.learner = Learner(parsers, config.learn_pages, config.learn_sample, config.learn_min_pages)
         self._learning: list[tuple[str, Future[Learned]]] = []
         self._pool_ref: ProcessPoolExecutor | None = None
         self.stats: Counter[str] = Counter()
@@ -149,7 +149,10 @@ class Ingest:
 
     def _file(self, archive: ArchiveFile, pool: ProcessPoolExecutor | None) -> None:
         report = self.reports[archive.id] = FileReport()
-        listed = listed_dates(archive.path)
+        listed, hosts = first_pass(archive.path)
+        for host, pages in hosts.items():
+            profile = self._profile(f"http://{host}/")
+            self.learner.expect(profile.name if profile else site_key(f"http://{host}/"), pages)
         done_before = self.bytes_read
         self._pending: deque[Future[worker.Result] | worker.Result] = deque()
         self._held: dict[str, deque[worker.Job]] = {}

@@ -191,3 +191,18 @@ def test_a_public_crawl_never_reaches_a_private_address() -> None:
     allowed = middleware({"example.com"}, NEWS_ALLOW_PRIVATE=True)
     assert allowed.process_request(Request("http://10.1.2.3/x")) is None
     assert not private_host("news.example.org") and private_host("192.168.0.10:80")
+
+
+def test_a_run_line_names_what_it_crawled() -> None:
+    """`runs` showed "-" as the site of the demo's run (two sites at once)."""
+    import json
+
+    from crawler.crawl.targets import one_line
+
+    base = {"id": 1, "started_at": "2026-12-05T09:00:00+00:00", "status": "finished"}
+    demo = {**base, "spider_args": json.dumps({"spider": "news", "start_urls": [
+        "http://127.0.0.1:8701/sitemap.xml", "http://127.0.0.1:8701/", "http://127.0.0.1:8702/feed.rss"]})}  # fmt: skip
+    assert " 127.0.0.1:8701+127.0.0.1:8702: crawl 1 finished" in one_line(demo)
+    assert " nhk: crawl 1" in one_line({**base, "site": "nhk"})
+    ingest = {**base, "spider_args": json.dumps({"spider": "news-archive", "start_urls": []})}
+    assert " news-archive: crawl 1" in one_line(ingest)

@@ -3,6 +3,7 @@ settings a run gets from its limits, and one line of summary per finished run.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -71,12 +72,27 @@ def limit_settings(max_pages: int | None, max_time: timedelta | None, max_errors
     return settings
 
 
+def run_sites(crawl: dict[str, Any]) -> str:
+    """What a run crawled, in a word: its site, else the sites of its start URLs ("demo: two sites
+    at once" once showed as "-"), else the spider (an ingest)."""
+    if crawl.get("site"):
+        return str(crawl["site"])
+    try:
+        args = json.loads(crawl.get("spider_args") or "{}")
+    except ValueError:
+        args = {}
+    sites = sorted({site_key(u) for u in args.get("start_urls") or [] if isinstance(u, str)})
+    if sites:
+        return "+".join(sites) if len(sites) <= 3 else f"{sites[0]}+{len(sites) - 1} more"
+    return str(args.get("spider") or "-")
+
+
 def one_line(crawl: dict[str, Any]) -> str:
     """A run in one line: what `schedule` prints after each run and `runs` shows per row."""
     took = crawl.get("elapsed_seconds")
     took_text = f" in {took:.1f} s" if isinstance(took, (int, float)) else ""
     return (
-        f"{crawl.get('started_at', '?')} {crawl.get('site') or '-'}: crawl {crawl['id']} {crawl.get('status')}"
+        f"{crawl.get('started_at', '?')} {run_sites(crawl)}: crawl {crawl['id']} {crawl.get('status')}"
         f"{took_text}: {crawl.get('requests') or 0} requests, "
         f"{crawl.get('articles_inserted') or 0} new, {crawl.get('articles_updated') or 0} changed, "
         f"{crawl.get('articles_unchanged') or 0} unchanged, {crawl.get('not_modified') or 0} not modified, "

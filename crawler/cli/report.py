@@ -43,7 +43,18 @@ def report(db: str | None, chart: str | None, days: int, overrides: tuple[str, .
     click.echo("day         " + "  ".join(f"{s:>{width}}" for s in sites))
     for day in sorted(by_day)[-days:]:
         click.echo(f"{day}  " + "  ".join(f"{by_day[day].get(s, 0):>{width}}" for s in sites))
-    click.echo(f"{sum(r['articles'] for r in rows)} articles on {len(by_day)} days, {len(sites)} sites")
+    counted = sum(r["articles"] for r in rows)
+    click.echo(f"{counted} articles on {len(by_day)} days, {len(sites)} sites")
+    stored = store.db.execute("select count(*) from articles").fetchone()[0]
+    if stored > counted:
+        # The database holds more than the days count: say which, so that the figures add up.
+        no_day, copies = store.db.execute(
+            "select sum(published_at is null or length(published_at) < 10),"
+            " sum(duplicate_of is not null and published_at is not null and length(published_at) >= 10)"
+            " from articles"
+        ).fetchone()
+        click.echo(f"({stored} stored: {no_day or 0} without a publication day, {copies or 0} near-duplicates"
+                   " of another article; neither is counted by day)")  # fmt: skip
     if chart:
         from crawler.cli.chart import per_day_chart
 

@@ -58,7 +58,8 @@ def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
         f"Dates normalised to UTC: {s('news/dates/published_normalised', 0)} published, "
         f"{s('news/dates/modified_normalised', 0)} modified; {s('news/dates/assumed_tz', 0)} with an assumed timezone; "
         f"{unreadable} unreadable (raw string kept)",
-        f"Incremental: {crawl.get('skipped') or 0} requests for stored articles not made (not due), "
+        f"Incremental: {crawl.get('skipped') or 0} requests for {s('news/incremental/not_due_articles', 0)} stored "
+        "articles not made (not due), "
         f"{crawl.get('not_modified') or 0} unchanged by conditional GET (304), "
         f"{s('news/incremental/refetch_listing_newer', 0)} fetched again for a newer sitemap/feed date",
         f"Dropped items by reason: {_pairs(_json(crawl.get('drops')))}",

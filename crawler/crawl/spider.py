@@ -42,18 +42,18 @@ from crawler.crawl.incremental import NotModified
 from crawler.crawl.signals import frontier_seeded, page_decided
 from crawler.crawl.sitemodels import SiteModels, page_rules
 from crawler.crawl.workpool import WorkPool
-from crawler.discovery.feeds import maybe_gunzip, parse_listing, sniff_kind
+from crawler.discovery.feeds import parse_listing
 from crawler.discovery.links import should_follow, skip_reason
 from crawler.discovery.urls import netloc, site_key, start_url_problem, strip_fragment
+from crawler.ingest.rules import site_snapshot
 from crawler.items import Article, ProcessedArticle
+from crawler.page.kind import listing_kind
 from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
 from crawler.text.dates import get_tz
-from crawler.text.timezones import stated_zone
 
 logger = logging.getLogger(__name__)
 
-_XML_TYPES = ("xml", "rss", "atom", "gzip", "x-gzip", "octet-stream")
 SKIPPED_ROWS = 1000  # decision rows for the entries one listing lists but the crawl does not fetch
 
 
@@ -257,17 +257,7 @@ class NewsSpider(scrapy.Spider):
             yield result
 
     def _listing_kind(self, response: Response) -> str:
-        ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-        body = response.body
-        looks_xml = any(t in ctype for t in _XML_TYPES) or body[:2] == b"\x1f\x8b" or body.lstrip()[:5] == b"<?xml"
-        if not looks_xml:
-            return "html"
-        try:
-            return sniff_kind(maybe_gunzip(body))
-        except (OSError, ValueError, EOFError):
-            # A gzip body that will not decompress within the size cap (a bomb) or at all: a bad
-            # listing, recorded as one, not a page.
-            return "bad_listing" if body[:2] == b"\x1f\x8b" else "html"
+        return listing_kind((response.headers.get("Content-Type") or b"").decode("latin-1"), response.body)
 
     def _parse_listing(self, response: Response, kind: str) -> Iterator[Any]:
         try:
@@ -342,17 +332,11 @@ class NewsSpider(scrapy.Spider):
         key = (profile.name if profile else None, site)
         known = self._snapshots.get(key)
         if known is None:
-            tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
-            known = SiteSnapshot(
-                name=profile.name if profile else None,
-                title=profile.title if profile else None,
-                language=profile.language if profile else None,
-                timezone=tz,
-                timezone_source=tz_source,
-                selectors=profile.selectors if profile else None,
-                article_urls=tuple(profile.article_urls) if profile else (),
-                boilerplate=self.site_models.boilerplate.get(site, frozenset()),
-                affixes=self.site_models.affixes.get(site, frozenset()),
+            known = site_snapshot(
+                profile,
+                self.tz_argument,
+                self.site_models.boilerplate.get(site, frozenset()),
+                self.site_models.affixes.get(site, frozenset()),
             )
             self._snapshots[key] = known
         return known

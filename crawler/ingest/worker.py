@@ -13,12 +13,12 @@ from typing import Any
 from crawler.archive.warc import read_response
 from crawler.discovery.urls import site_key, strip_fragment
 from crawler.ingest.records import Listed
+from crawler.ingest.rules import site_snapshot
 from crawler.page.kind import is_html, listing_kind
 from crawler.page.learn import Agreement, LearnedParser
 from crawler.page.learnsite import Learned, checked, learn_site
 from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import SiteProfile, profile_for_url
-from crawler.text.timezones import stated_zone
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,8 @@ class Snapshot:
         if known is None:
             profile = profile_for_url(url, self.profiles)
             key = profile.name if profile else site_key(url)
-            tz, tz_source = stated_zone(profile.timezone if profile else None, self.tz_argument)
-            snapshot = SiteSnapshot(
-                name=profile.name if profile else None,
-                title=profile.title if profile else None,
-                language=profile.language if profile else None,
-                timezone=tz,
-                timezone_source=tz_source,
-                selectors=profile.selectors if profile else None,
-                article_urls=tuple(profile.article_urls) if profile else (),
-                boilerplate=self.boilerplate.get(key, frozenset()),
-                affixes=self.affixes.get(key, frozenset()),
+            snapshot = site_snapshot(
+                profile, self.tz_argument, self.boilerplate.get(key, frozenset()), self.affixes.get(key, frozenset())
             )
             known = self._sites[host] = (profile, snapshot)
         return known

@@ -113,6 +113,24 @@ def test_damage_is_counted_and_the_walk_goes_on(tmp_path: Path, gz: bool) -> Non
     assert kinds[-1] == "truncated" and kinds.count("response") == 5
 
 
+def test_a_damaged_member_read_raw_does_not_swallow_the_rest(tmp_path: Path) -> None:
+    # A gzip member whose header is damaged makes warcio read its bytes raw; bytes that happen to
+    # read as an ARC header then made one bogus record of the rest of the file, and the walk ended
+    # with no word of damage (seen in CI: zeroed header bytes did it now and then).
+    path = tmp_path / "a.warc.gz"
+    pages = [(f"https://news.example.org/{i}.html", 200, HTML, article_html(i)) for i in range(6)]
+    write_warc(path, pages, gz=True, extra=False)
+    data = path.read_bytes()
+    offsets = [r.offset for r in scan(path)]
+    arc_like = b"http://x.org/ 1.2.3.4 20200101000000 text/html 999999\n"
+    damaged = tmp_path / "b.warc.gz"
+    damaged.write_bytes(data[: offsets[5]] + arc_like + data[offsets[5] + 60 :])
+    records = list(scan(damaged))
+    assert [r.kind for r in records].count("corrupt") == 1
+    assert [r.kind for r in records].count("response") == 5
+    assert next(r for r in records if r.kind == "corrupt").offset == offsets[5]
+
+
 def test_a_file_that_is_not_warc_is_refused(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text("<html>hello</html>")

@@ -131,7 +131,7 @@ def _next_start(fh: IO[bytes], after: int, gzipped: bool) -> int | None:
 def _readable_at(fh: IO[bytes], offset: int, gzipped: bool) -> bool:
     fh.seek(offset)
     if not gzipped:
-        return True
+        return bool(WARC_MAGIC.match(fh.read(16)))
     try:
         head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(4096), 16)
     except zlib.error:
@@ -139,10 +139,31 @@ def _readable_at(fh: IO[bytes], offset: int, gzipped: bool) -> bool:
     return bool(WARC_MAGIC.match(head))
 
 
+def _is_arc(fh: IO[bytes], gzipped: bool) -> bool:
+    fh.seek(0)
+    if gzipped:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(fh.read(4096), 16)
+        except zlib.error:
+            return False
+    else:
+        head = fh.read(16)
+    return bool(ARC_MAGIC.match(head))
+
+
+class _NoRecordError(Exception):
+    """warcio read something at an offset where no WARC record begins (see scan)."""
+
+
 def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
     """Every record of the file from offset `start`, in order; damage is reported, not raised."""
     gzipped = is_gzip(path)
-    with open(path, "rb") as fh:
+    with open(path, "rb") as fh, open(path, "rb") as probe:
+        # When a gzip member's header is damaged, warcio falls back to reading its bytes raw and
+        # may take the garbage for a record (an ARC header, even), which can swallow the rest of
+        # the file in silence. So every record of a WARC file must start where a WARC header
+        # reads; an ARC file (no such header) is taken as warcio reads it.
+        arc = _is_arc(probe, gzipped)
         size = fh.seek(0, io.SEEK_END)
         position: int | None = start
         while position is not None and position < size:
@@ -151,7 +172,10 @@ def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
             last = position
             try:
                 for record in iterator:
-                    last = iterator.get_record_offset()  # absolute: warcio counts from the file's start
+                    offset = iterator.get_record_offset()  # absolute: warcio counts from the file's start
+                    if not arc and not _readable_at(probe, offset, gzipped):
+                        raise _NoRecordError(f"no WARC record begins at offset {offset}")
+                    last = offset
                     yield _describe(record, last)
                 position = None  # the walk reached the end
                 left = _offset_after(iterator, last)
@@ -159,6 +183,11 @@ def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
                     # Bytes after the last whole record that warcio stopped at without an error: a
                     # record cut short at the end of the file (a killed download or copy).
                     yield Record(offset=left, kind="truncated", error=f"{size - left} bytes left unread at the end")
+            except _NoRecordError as exc:
+                following = _next_start(fh, offset, gzipped)
+                kind = "truncated" if following is None else "corrupt"
+                yield Record(offset=offset, kind=kind, error=str(exc))
+                position = following
             except Exception as exc:  # warcio on a damaged record: several kinds; the walk goes on
                 at = _offset_after(iterator, last)
                 following = _next_start(fh, at, gzipped)

@@ -44,7 +44,7 @@ def crawl_command(
     process that holds it. Stored articles are fetched again only when due or
     changed (NEWS_INCREMENTAL, NEWS_REVISIT). On a terminal a progress line
     shows pages, articles and rate. Exit status: 0 when every run finished or
-    stopped at a limit you set, 1 otherwise.
+    stopped at a limit you set, 1 otherwise (an interrupted run included).
 
     \b
     Examples:
@@ -105,7 +105,11 @@ def crawl_command(
         failed |= (
             row.get("status") not in {"finished", "stopped"} or row.get("finish_reason") == "closespider_errorcount"
         )
-        if not row.get("pages_fetched"):
+        if row.get("finish_reason") == "shutdown":
+            # Ctrl-C or SIGTERM: what was fetched is stored, but the run did not get to its end.
+            click.echo(f"{target.key}: stopped before its end (interrupted); the next run goes on", err=True)
+            failed = True
+        elif not row.get("pages_fetched"):
             # A dead site, a wrong URL, a robots.txt that forbids everything: not a success.
             click.echo(f"{target.key}: nothing fetched ({nothing_fetched(row)})", err=True)
             failed = True

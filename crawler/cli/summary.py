@@ -43,8 +43,10 @@ def summarize(crawl: dict[str, Any], db_path: str) -> list[str]:
     elapsed = s("elapsed_time_seconds")
     took = f" in {elapsed:.1f} s" if isinstance(elapsed, (int, float)) else ""
     status = f"{crawl.get('status')} ({crawl.get('finish_reason')})"
+    dropped = s("quickstop/dropped", 0)
+    waiting = f"; {dropped} waiting requests not made (the next run finds them again)" if dropped else ""
     return [
-        f"Crawl {crawl['id']} {status}{took}: {crawl.get('pages_fetched') or 0} pages fetched",
+        f"Crawl {crawl['id']} {status}{took}: {crawl.get('pages_fetched') or 0} pages fetched{waiting}",
         f"Articles stored: {new + updated + same} ({new} new, {updated} updated, {same} unchanged) -> {db_path}",
         f"Listing pages crawled for links, not stored: {s('news/pages/listing', 0)}",
         "Page decisions (table decisions): " + _decisions(stats),

@@ -60,6 +60,7 @@ class ArchiveSpider(NewsSpider):
 
     name = "news-archive"
     needs_start = False
+    news_quick_stop = False  # every record is read: a stop leaves the rest to the resume
     custom_settings = {
         # The pages were fetched when the archive was made: no robots.txt, delays or retries now.
         "ROBOTSTXT_OBEY": False,

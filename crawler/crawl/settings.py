@@ -85,6 +85,8 @@ TELNETCONSOLE_ENABLED = False
 # A live progress line on a terminal when NEWS_PROGRESS is set (the `crawl` command sets it).
 EXTENSIONS = {
     "crawler.crawl.progress.ProgressLine": 600,
+    # The first Ctrl-C or a limit stops without fetching what waits in the downloader.
+    "crawler.crawl.quickstop.QuickStop": 610,
     # Feeds (-o/-O) written from the database after the run, so they hold the re-cleaned bodies.
     "scrapy.extensions.feedexport.FeedExporter": None,
     "crawler.crawl.feeds.DatabaseFeedExporter": 0,

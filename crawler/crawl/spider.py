@@ -39,6 +39,7 @@ from crawler.crawl.distributed.frontier import Frontier
 from crawler.crawl.distributed.seeds import push_seeds
 from crawler.crawl.faults import FaultDrop
 from crawler.crawl.incremental import NotModified
+from crawler.crawl.quickstop import StopDrop
 from crawler.crawl.signals import frontier_seeded, page_decided
 from crawler.crawl.sitemodels import SiteModels, page_rules
 from crawler.crawl.workpool import WorkPool
@@ -76,6 +77,9 @@ def check_start_url(url: str) -> None:
 class NewsSpider(scrapy.Spider):
     name = "news"
     needs_start = True  # start URLs or a profile (the archive spider reads files instead)
+    # Stopping drops requests still waiting in the downloader (crawl/quickstop.py): the next run
+    # finds them again. Not in the distributed mode, whose shared frontier must see each one done.
+    news_quick_stop = True
 
     def __init__(
         self,
@@ -96,6 +100,8 @@ class NewsSpider(scrapy.Spider):
         if not urls and self.profile:
             urls = list(self.profile.entry_points)
         self.frontier: Frontier | None = None  # the shared frontier in the distributed mode (from_crawler)
+        if distributed:
+            self.news_quick_stop = False
         if not urls and not distributed and self.needs_start:
             raise SpiderArgumentError("nothing to crawl: give -a start_urls=URL[,URL...] or -a site=NAME")
         for url in urls:
@@ -412,6 +418,8 @@ class NewsSpider(scrapy.Spider):
             logger.warning("HTTP %s for %s", status, request.url)
         elif failure.check(NotModified):
             return  # a stored article the server says is unchanged (304): counted and recorded
+        elif failure.check(StopDrop):
+            return  # not fetched because the run was stopping: counted by QuickStop
         elif failure.check(FaultDrop):
             # Dropped by a rule for a hostile web (crawler/crawl/faults.py): counted there, decided here.
             value = failure.value

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from crawler.extract import extract_page
+from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
 from crawler.text.dates import parse_date
 from crawler.text.signals import choose_date
 
@@ -32,7 +33,7 @@ def sources(html: str, url: str = "https://ex.de/a") -> list[tuple[str, str]]:
 def test_a_year_or_a_month_is_kept_with_its_precision() -> None:
     assert parse_date("2004").value == "2004" and parse_date("2004").precision == "year"
     assert parse_date("2022-06").value == "2022-06" and parse_date("2022-06").precision == "month"
-    assert choose([("2004", "visible")]) == ("2004", "year", "2004")
+    assert choose([("2004", "meta:date")]) == ("2004", "year", "2004")
     assert choose([("2022-06", "visible")]) == ("2022-06", "month", "2022-06")
 
 
@@ -41,6 +42,17 @@ def test_a_coarse_signal_never_wins_over_a_day() -> None:
     assert choose([("2004", "visible"), ("12.03.2004", "byline")])[:2] == ("2004-03-12", "day")
     # Even when the coarse signal is a year the day does not fall in.
     assert choose([("2021", "meta:date"), ("12.03.2004", "byline")])[:2] == ("2004-03-12", "day")
+
+
+def test_a_year_alone_guessed_from_the_page_is_not_a_publication_date() -> None:
+    # htmldate reads "© 2020" in a footer (or a view counter) as 2020-01-01, which stays "2020":
+    # stored, it was a publication date the page never gave (issue 34).
+    choice = choose_date([("2020", "visible")], parse_date, None, FETCHED)
+    assert choice.value is None and choice.error == "year_only" and choice.raw == "2020"
+    assert choice.signals == [{"source": "visible", "raw": "2020", "value": None, "error": "year_only"}]
+    # Beside a signal that gives a day, the day wins as before; a month guessed stays a month.
+    assert choose([("2020", "visible"), ("12.03.2004", "byline")])[:2] == ("2004-03-12", "day")
+    assert choose([("2020", "visible"), ("2022-06", "visible")])[:2] == ("2022-06", "month")
 
 
 def test_a_coarse_signal_in_the_future_is_rejected() -> None:
@@ -55,6 +67,12 @@ def test_htmldates_first_of_january_from_a_copyright_line_stays_a_year() -> None
     )
     visible = [raw for source, raw in sources(html, "https://ex.de/kuchen") if source == "visible"]
     assert visible == ["2004"]  # htmldate's reading is 2004-01-01
+    # The stored row: no publication date, the year kept as the raw string, and why.
+    page = RawPage("https://ex.de/kuchen", html.encode(), "text/html; charset=utf-8", fetched_at=FETCHED.isoformat())
+    out = process_page(page, SiteSnapshot(), PageRules())
+    assert out.row is not None and out.row["published_at"] is None and out.row["published_raw"] == "2004"
+    assert out.row["date_signals"]["published"][-1]["error"] == "year_only"
+    assert out.counts.get("news/dates/published_year_only") == 1
 
 
 def test_a_first_of_the_month_the_page_writes_out_stays_a_day() -> None:

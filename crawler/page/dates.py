@@ -82,7 +82,8 @@ def choose_dates(item: Mapping[str, Any], rules: DateRules, parse: Parser = plai
             inc(f"news/dates/{name}_missing")
         elif choice.value is None:
             inc(f"news/dates/{name}_{choice.error}")
-            out.warnings.append(f"unreadable {name} date {choice.raw!r} ({choice.error}) on {item['url']}")
+            if choice.error != "year_only":  # read, and refused as a publication date: no warning
+                out.warnings.append(f"unreadable {name} date {choice.raw!r} ({choice.error}) on {item['url']}")
         else:
             inc(f"news/dates/{name}_normalised")
             for signal in choice.signals:

@@ -14,7 +14,9 @@ three refinements:
   and counted, never stored as fact;
 - reading: an ambiguous "11/01/2023" takes the reading another signal confirms;
 - coarse signals: a year or a month ("2004", "2022-06") is kept with its precision and
-  never votes for a day; it is the value only when no signal gives a day.
+  never votes for a day; it is the value only when no signal gives a day. A year alone that
+  htmldate guessed from the whole page (a copyright line, a counter) is never the value
+  (error "year_only").
 
 Signals whose local day differs from the winner's by more than one day are
 reported as a disagreement.
@@ -53,6 +55,7 @@ WEIGHTS = {
     "visible": 1.0,
 }
 OTHER_WEIGHT = 2.0  # a feed's or sitemap's date
+GUESSES = frozenset({"visible"})  # signals that guess from the whole page, not read where the date is
 _AMBIGUOUS = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(.*)$", re.S)
 Valid = tuple[int, str, str, ParsedDate]
 
@@ -142,6 +145,16 @@ def choose_date(
         return choice
     coarse = [v for v in valid if len(v[3].value or "") < 10]
     valid = [v for v in valid if v not in coarse]
+    # A year alone in htmldate's whole-page guess comes from a copyright line ("© 2020"), a
+    # footer or a counter, not from a publication date: it is recorded, never the value.
+    guessed = [v for v in coarse if v[2] in GUESSES and v[3].precision == "year"]
+    for index, *_ in guessed:
+        choice.signals[index]["value"], choice.signals[index]["error"] = None, "year_only"
+    coarse = [v for v in coarse if v not in guessed]
+    if not valid and not coarse:
+        _, choice.raw, choice.source, _ = guessed[0]
+        choice.error = "year_only"
+        return choice
     if not valid:  # only a year or a month: kept as given, with its precision
         index, raw, source, parsed = coarse[0]
         choice.fallback = index > 0

@@ -62,6 +62,7 @@ class Article(Item):
     fetched_at = Field()  # str: ISO-8601 UTC
     http_status = Field()  # int
     encoding = Field()  # str: the charset the page was decoded with
+    partial = Field()  # bool: the page arrived cut short (a truncated archive record): what arrived is stored
 
 
 class ProcessedArticle(Article):

@@ -516,3 +516,34 @@ def test_a_damaged_archive_is_said_at_the_default_log_level(tmp_path: Path) -> N
     assert f"{cut.resolve()}: truncated record at offset" in proc.stderr
     assert "archive/truncated 1" in proc.stdout  # among the problems of the run
     assert len(rows(tmp_path / "n.db")) == 3
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_page_cut_short_is_kept_from_what_arrived_and_said_partial(tmp_path: Path, gz: bool) -> None:
+    """A page cut at 74,970 of 88,275 bytes was thrown away whole; a reader keeps what arrived."""
+    path = tmp_path / ("a.warc.gz" if gz else "a.warc")
+    long_page = article_html(9).replace(b"</article>", b"".join(
+        b"<p>Paragraph %d of the long story tells more of what the council decided and why it matters.</p>" % i
+        for i in range(60)) + b"</article>")  # fmt: skip
+    pages = [(f"https://news.example.org/{i}.html", 200, HTML, article_html(i)) for i in range(3)]
+    write_warc(path, [*pages, ("https://news.example.org/long.html", 200, HTML, long_page)], gz=gz, extra=False)
+    data = path.read_bytes()
+    last = [r.offset for r in scan(path)][-1]
+    cut = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    cut.write_bytes(data[: last + (len(data) - last) * 3 // 4])  # the last response cut in its payload
+    db = tmp_path / "n.db"
+    proc = subprocess.run([sys.executable, "-m", "crawler", "ingest", str(cut), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    stored = {r["url"]: r for r in rows(db)}
+    assert len(stored) == 4
+    partial = stored["https://news.example.org/long.html"]
+    assert partial["partial"] == 1 and "Paragraph 0 of the long story" in partial["body"]
+    assert "Paragraph 59 of" not in partial["body"]  # the end never arrived
+    assert all(r["partial"] == 0 for url, r in stored.items() if url != partial["url"])
+    store = sqlite_utils.Database(db)
+    detail = json.loads(next(store.query("select signals from decisions where url = ?", [partial["url"]]))["signals"])
+    assert detail["partial"] is True and detail["missing_bytes"] > 0
+    assert "truncated record at offset" in proc.stderr and "stored as partial" in proc.stderr
+    assert '"partial": 1' in proc.stdout and "pages/partial 1" in proc.stdout

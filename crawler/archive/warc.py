@@ -206,10 +206,24 @@ def _offset_after(iterator: Any, last: int) -> int:
     return max(offset, last)
 
 
-def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, str]], bytes, dict[str, str | None]]:
-    """The response record at offset: (status, HTTP headers, decoded payload, WARC fields).
+@dataclass
+class ArchivedResponse:
+    """A response record read back: its HTTP status and headers, the payload decoded, a few WARC
+    fields, and how many bytes of the record were missing (0 when it is whole)."""
 
-    Raises ValueError when the bytes at offset are not a readable response record."""
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    warc: dict[str, str | None]
+    missing: int = 0
+
+
+def read_record(path: str | Path, offset: int) -> ArchivedResponse:
+    """The response record at offset, whole or as much of it as arrived: a record cut short (a
+    truncated file, a clipped download) gives the payload up to the cut, with `missing` > 0.
+
+    Raises ValueError when the bytes at offset are not a readable response record (its headers
+    unreadable, the record damaged before its payload)."""
     with open(path, "rb") as fh:
         fh.seek(offset)
         try:
@@ -218,17 +232,40 @@ def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, s
                     raise ValueError(f"{path}@{offset}: a {record.rec_type} record, not a response")
                 status = int(record.http_headers.get_statuscode() or 0)
                 headers = [(k, v) for k, v in record.http_headers.headers]
-                body = record.content_stream().read()
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    raise ValueError(f"{path}@{offset}: truncated record ({record.raw_stream.limit} bytes missing)")
+                body = _read_payload(record)
+                missing = max(int(getattr(record.raw_stream, "limit", 0) or 0), 0)
                 warc = {
                     "date": _header(record, "WARC-Date"),
                     "url": _header(record, "WARC-Target-URI"),
                     "record_id": _header(record, "WARC-Record-ID"),
                 }
-                return status, headers, body, warc
+                return ArchivedResponse(status, headers, body, warc, missing)
         except ValueError:
             raise
         except Exception as exc:  # a damaged record, whatever warcio raises for it
             raise ValueError(f"{path}@{offset}: {type(exc).__name__}: {exc}") from exc
     raise ValueError(f"{path}@{offset}: no record there")
+
+
+def _read_payload(record: Any) -> bytes:
+    """The decoded payload; of a record cut inside a compressed payload, what decoded before the cut."""
+    stream = record.content_stream()
+    parts: list[bytes] = []
+    try:
+        while chunk := stream.read(1 << 16):
+            parts.append(chunk)
+    except (zlib.error, EOFError, OSError, ValueError):
+        if not parts or getattr(record.raw_stream, "limit", 0) <= 0:
+            raise  # damage inside a whole record, or nothing decoded: not a page
+    return b"".join(parts)
+
+
+def read_response(path: str | Path, offset: int) -> tuple[int, list[tuple[str, str]], bytes, dict[str, str | None]]:
+    """The whole response record at offset: (status, HTTP headers, decoded payload, WARC fields).
+
+    Raises ValueError when the bytes at offset are not a readable response record, or when the
+    record was cut short (see read_record for what arrived of it)."""
+    got = read_record(path, offset)
+    if got.missing:
+        raise ValueError(f"{path}@{offset}: truncated record ({got.missing} bytes missing)")
+    return got.status, got.headers, got.body, got.warc

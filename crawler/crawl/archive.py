@@ -36,7 +36,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 
-from crawler.archive.warc import DECODED_AWAY, Record, read_response, scan
+from crawler.archive.warc import DECODED_AWAY, Record, read_record, scan
 from crawler.archive.writer import WarcWriter
 from crawler.config import NewsConfig
 from crawler.crawl.faults import FaultDrop
@@ -303,9 +303,11 @@ class ArchiveMiddleware:
             return None
         offset = request.meta["news_warc"][1]
         try:
-            status, headers, body, _ = read_response(path, offset)
+            got = read_record(path, offset)
         except ValueError as exc:
             raise FaultDrop("archive_unreadable", str(exc)[:300]) from exc
+        status, headers, body = got.status, got.headers, got.body
+        request.meta["news_missing"] = got.missing  # a record cut short: the page is partial
         # The archive is the raw page's home: `pages` points at the record instead of copying it.
         request.meta["news_warc_written"] = (path, offset)
         kept = [(k, v) for k, v in headers if k.lower() not in DECODED_AWAY]

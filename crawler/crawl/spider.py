@@ -363,6 +363,7 @@ class NewsSpider(scrapy.Spider):
             listed_date=meta.get("news_listing_date"),
             listed_date_source=meta.get("news_listing_date_source"),
             listed_title=meta.get("news_listing_title"),
+            missing=meta.get("news_missing", 0),
         )
         site = self.snapshot(profile, profile.name if profile else site_key(url))
         # The whole page in one worker call: extraction, dates, cleaning, mentions, signature.

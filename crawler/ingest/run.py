@@ -31,6 +31,7 @@ from crawler.ingest.records import RecordFilter, first_pass, iso
 from crawler.ingest.rules import page_rules
 from crawler.page.learn import LearnedParser
 from crawler.page.learnsite import Learned
+from crawler.page.process import PageOutcome
 from crawler.profiles import SiteProfile, load_profiles, profile_for_url
 from crawler.storage import ArticleStore
 from crawler.storage.boilerplate import read_models
@@ -67,6 +68,10 @@ class FileReport:
     counts: Counter[str] = field(default_factory=Counter)
     whole: bool = False  # walked to its end, every page's outcome written
     damaged: list[str] = field(default_factory=list)  # a line for each corrupt or truncated record
+
+
+def row_kept(out: PageOutcome) -> bool:
+    return out.row is not None and out.drop is None
 
 
 class Ingest:
@@ -275,6 +280,13 @@ class Ingest:
         if out.error:
             logger.error("%s", out.error)
         self._learn(result)
+        if result.missing:
+            report = self.reports[archive.id]
+            report.counts["partial"] += 1  # also among the page's own counts (news/pages/partial)
+            line = (f"{archive.path}: truncated record at offset {job.offset} ({result.missing} bytes missing): "
+                    f"{url} read from what arrived" + (", stored as partial" if row_kept(out) else ""))  # fmt: skip
+            report.damaged.append(line)
+            logger.warning("%s", line)
         batch = self._batch
         row = out.row
         if row is not None and not self.filters.language_ok(row.get("language")):

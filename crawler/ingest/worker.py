@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.archive.warc import read_response
+from crawler.archive.warc import read_record, read_response
 from crawler.discovery.urls import site_key, strip_fragment
 from crawler.ingest.records import Listed
 from crawler.ingest.rules import site_snapshot
@@ -42,6 +42,7 @@ class Result:
     encoding: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # ETag, Last-Modified: the fetch state
     check: Agreement | None = None  # a sampled page: how the learned row compared
+    missing: int = 0  # bytes of the record that never arrived (a truncated archive): a partial page
 
 
 @dataclass
@@ -87,15 +88,16 @@ def run(job: Job) -> Result:
 def work(job: Job, snapshot: Snapshot) -> Result:
     url = strip_fragment(job.url)
     try:
-        status, headers, body, _ = read_response(job.path, job.offset)
+        got = read_record(job.path, job.offset)
     except ValueError as exc:
         out = PageOutcome("other", "archive_unreadable", {"error": str(exc)[:300]})
         out.count("news/fetch/archive_unreadable")
         return Result(job, out)
+    status, headers, body = got.status, got.headers, got.body
     fields = {k.lower(): v for k, v in headers}
     kept = {k: fields[k.lower()] for k in ("ETag", "Last-Modified") if k.lower() in fields}
     ctype = fields.get("content-type", "")
-    result = Result(job, PageOutcome("other", "none"), status, None, kept)
+    result = Result(job, PageOutcome("other", "none"), status, None, kept, missing=got.missing)
     if not 200 <= status < 300:
         # As a crawl records an HTTP error (redirects are not followed in an archive).
         out = PageOutcome("other", f"http_{status}")
@@ -115,7 +117,7 @@ def work(job: Job, snapshot: Snapshot) -> Result:
         result.outcome = out
         return result
     _, site = snapshot.site(url)
-    page = raw_page(job, url, body, ctype, status)
+    page = raw_page(job, url, body, ctype, status, got.missing)
     if job.parser is not None and job.sample:
         result.outcome, result.check = checked(page, site, snapshot.rules, job.parser)
     else:
@@ -126,9 +128,10 @@ def work(job: Job, snapshot: Snapshot) -> Result:
     return result
 
 
-def raw_page(job: Job, url: str, body: bytes, content_type: str, status: int) -> RawPage:
+def raw_page(job: Job, url: str, body: bytes, content_type: str, status: int, missing: int = 0) -> RawPage:
     raw, source, _changed, title = job.listed or (None, None, None, None)
     return RawPage(
+        missing=missing,
         url=url,
         body=body,
         content_type=content_type,

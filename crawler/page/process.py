@@ -70,6 +70,7 @@ class RawPage:
     listed_date: str | None = None  # the date a sitemap or feed lists the page under, and its source
     listed_date_source: str | None = None
     listed_title: str | None = None  # the title it lists the page under
+    missing: int = 0  # bytes that never arrived (a record cut short): the page is kept as partial
 
 
 @dataclass
@@ -153,6 +154,20 @@ def learned_try(
 
 
 def _thorough(page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser | None = None) -> PageOutcome:
+    out = _thorough_whole(page, site, rules, learned)
+    if page.missing:
+        # What arrived of a page cut short is read as it is, and said to be partial, in its
+        # decision and its row; a reader keeps what arrived rather than nothing.
+        out.count("news/pages/partial")
+        out.signals = {**(out.signals or {}), "partial": True, "missing_bytes": page.missing}
+    if out.row is not None:
+        out.row["partial"] = page.missing > 0
+    return out
+
+
+def _thorough_whole(
+    page: RawPage, site: SiteSnapshot, rules: PageRules, learned: LearnedParser | None = None
+) -> PageOutcome:
     text, declared = decode_response(page.body, page.content_type)
     decoded = redecode(text, page.body, declared)
     warnings = []

@@ -27,6 +27,7 @@ PROBLEM_STATS = {
     # Damaged archive records: a file read to its end is still a problem worth a line.
     "news/archive/corrupt": "archive/corrupt",
     "news/archive/truncated": "archive/truncated",
+    "news/pages/partial": "pages/partial",  # stored from what arrived of a record cut short
 }
 
 

@@ -416,6 +416,12 @@ def m016_site_parsers(db: sqlite_utils.Database) -> None:
     )
 
 
+def m017_partial_pages(db: sqlite_utils.Database) -> None:
+    """A page that arrived cut short (a truncated archive record) is stored from what arrived and
+    said to be partial; rows stored before say nothing (NULL)."""
+    db.table("articles").add_column("partial", int)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -433,6 +439,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m014_title_affixes,
     m015_private_suffix_site_keys,
     m016_site_parsers,
+    m017_partial_pages,
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.archive.warc import DECODED_AWAY, read_response
+from crawler.archive.warc import DECODED_AWAY, read_record, read_response
 from crawler.archive.writer import ArchivedPage
 
 BodyRef = bytes | tuple[str, int]  # a zlib blob, or (WARC file, record offset)
@@ -22,7 +22,7 @@ def load_body(ref: BodyRef) -> bytes:
     if isinstance(ref, bytes):
         return zlib.decompress(ref)
     path, offset = ref
-    return read_response(_existing(path), offset)[2]
+    return read_record(_existing(path), offset).body  # of a partial page, what arrived
 
 
 def _existing(path: str) -> str:

@@ -488,10 +488,17 @@ def test_archives_of_other_formats_are_read_and_a_bad_file_does_not_stop_a_folde
     folder.mkdir()
     made = old_formats(folder)
     (folder / "notes.warc").write_text("shopping list\n")  # not an archive, in the same folder
+    # `gzip file.warc`: one gzip stream, which warcio reads only to its first record. It was
+    # "done" with one "truncated record at offset 0"; it is named, with what to do.
+    plain = tmp_path / "plain.warc"
+    write_warc(plain, [("https://news.example.org/w.html", 200, HTML, article_html(7))], gz=False)
+    (folder / "whole.warc.gz").write_bytes(gzip.compress(plain.read_bytes()))
     db = tmp_path / "old.db"
     proc = ingest(db, str(folder), check=False)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert f"skipped {folder / 'notes.warc'}: not a WARC file" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"skipped {folder / 'whole.warc.gz'}: gzipped whole as one stream" in proc.stderr
+    assert "warcio recompress" in proc.stderr
     assert {r["url"] for r in rows(db)} == set(made.values())  # every good file read
     for name in made:
         assert f"{name}: " in proc.stdout and "done" in proc.stdout

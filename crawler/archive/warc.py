@@ -39,6 +39,14 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 DECODED_AWAY = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 
+class _Records(ArchiveIterator):
+    """warcio's iterator, without the three-line note it writes straight to stderr when a record is
+    not followed by a blank line (a Content-Length a little off, as some writers' ARC files have):
+    the record is read all the same, and our one-line-per-problem output has no room for it."""
+
+    INC_RECORD = ""
+
+
 class NotWarcError(ValueError):
     """The file is not a WARC file; the message is one line and names it."""
 
@@ -83,6 +91,36 @@ def check_warc(path: str | Path) -> None:
         raise NotWarcError(
             f"{path}: not a WARC file (it does not begin with a WARC record, WARC/0.17 to WARC/1.1, nor an ARC one)"
         )
+    if head == GZIP_MAGIC and WARC_MAGIC.match(first) and _one_gzip_stream(path):
+        raise NotWarcError(
+            f"{path}: gzipped whole as one stream, not a record a gzip member as WARC readers need; "
+            f"recompress it (warcio recompress {path} fixed.warc.gz) and ingest that"
+        )
+
+
+NEXT_RECORD = re.compile(rb"\n" + WARC_MAGIC.pattern)
+ONE_STREAM_REACH = 64 << 20  # decompressed bytes looked at for a second record in the first member
+
+
+def _one_gzip_stream(path: str | Path) -> bool:
+    """Whether the first gzip member holds more than one record (`gzip file.warc`): warcio reads
+    such a file only to its first record, and offsets into it cannot be seeked."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    tail, seen = b"", 0
+    with open(path, "rb") as fh:
+        while seen < ONE_STREAM_REACH and not inflate.eof:
+            block = fh.read(1 << 16)
+            if not block:
+                return False
+            try:
+                out = inflate.decompress(block)
+            except zlib.error:
+                return False
+            window = tail + out
+            if NEXT_RECORD.search(window, 1 if seen == 0 else 0):
+                return True
+            tail, seen = window[-32:], seen + len(out)
+    return False
 
 
 def _header(record: Any, name: str) -> str | None:
@@ -168,7 +206,7 @@ def scan(path: str | Path, start: int = 0) -> Iterator[Record]:
         position: int | None = start
         while position is not None and position < size:
             fh.seek(position)
-            iterator = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
+            iterator = _Records(fh, no_record_parse=False, arc2warc=True)
             last = position
             try:
                 for record in iterator:
@@ -227,7 +265,7 @@ def read_record(path: str | Path, offset: int) -> ArchivedResponse:
     with open(path, "rb") as fh:
         fh.seek(offset)
         try:
-            for record in ArchiveIterator(fh, arc2warc=True):
+            for record in _Records(fh, arc2warc=True):
                 if record.rec_type != "response" or record.http_headers is None:
                     raise ValueError(f"{path}@{offset}: a {record.rec_type} record, not a response")
                 status = int(record.http_headers.get_statuscode() or 0)

@@ -102,6 +102,7 @@ def test_addon_runs_our_pipelines_in_another_project(demo_sites: tuple[DemoServe
         BOT_NAME = "theirs"
         SPIDER_MODULES = ["theirproject.spiders"]
         ADDONS = {{"crawler.addon.NewsAddon": 0}}  # the first path, kept working
+        COMMANDS_MODULE = "crawler.crawl.commands"  # exit statuses a scheduler can trust
         NEWS_DB = {str(tmp_path / "theirs.db")!r}
         ROBOTSTXT_OBEY = True
         """)
@@ -129,6 +130,14 @@ def test_addon_runs_our_pipelines_in_another_project(demo_sites: tuple[DemoServe
                     }}]}},
                     "fetched_at": "2022-03-12T00:00:00+00:00",
                 }}
+
+
+        class Dead(scrapy.Spider):
+            name = "dead"
+            start_urls = ["http://127.0.0.1:9/"]
+
+            def parse(self, response):
+                yield {{"url": response.url, "title": "x", "raw_blocks": ["y"]}}
 
 
         class Minimal(scrapy.Spider):
@@ -166,6 +175,10 @@ def test_addon_runs_our_pipelines_in_another_project(demo_sites: tuple[DemoServe
     minimal = list(sqlite_utils.Database(tmp_path / "minimal.db").query("select site, body from articles"))
     assert len(minimal) == 1 and minimal[0]["site"] == "127.0.0.1:" + en.base_url.rsplit(":", 1)[1]
     assert minimal[0]["body"]
+    # A spider of theirs on a dead site: under cron, not a success (it exited 0).
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "dead", "-s", "RETRY_ENABLED=0"], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 1 and "crawl fetched nothing" in proc.stderr, proc.stderr[-3000:]
 
 
 def _japanese_site(base: str) -> dict[str, Resource]:

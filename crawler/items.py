@@ -40,6 +40,7 @@ class Article(Item):
     content_hash = Field()  # str: sha256 of title and body; decides new / updated / unchanged
     authors = Field()  # list[str]
     language = Field()  # str | None: primary subtag, e.g. "ja", "en"
+    language_source = Field()  # str | None: "page" (declared), "text" (read from the text), "profile"
     section = Field()  # str | None
     description = Field()  # str | None
     image_url = Field()  # str | None

@@ -30,6 +30,7 @@ from crawler.items import Article
 from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import get_profile
 from crawler.text.blocks import block_key
+from crawler.text.language import choose_language
 from crawler.text.shingles import signature_bytes
 
 FETCHED = "2022-03-10T00:00:00+00:00"
@@ -47,10 +48,11 @@ def through_pipelines(page: RawPage, site: SiteSnapshot) -> tuple[dict[str, Any]
         return None, None
     if not extracted.is_article or not extracted.title or not any(b.strip() for b in extracted.blocks):
         return None, None
+    language, _ = choose_language(extracted.language, site.language, extracted.title or "", extracted.blocks)
     item = Article(
         url=storage_url(page.url, extracted.canonical_url), site=site.name or site_key(page.url),
         title=extracted.title, title_extracted=extracted.title, page_title=extracted.page_title,
-        raw_blocks=extracted.blocks, language=extracted.language or site.language, fetched_at=page.fetched_at,
+        raw_blocks=extracted.blocks, language=language, fetched_at=page.fetched_at,
         timezone=site.timezone, timezone_source=site.timezone_source,
         date_signals={"published": [{"raw": r, "source": s} for r, s in extracted.published_candidates],
                       "modified": [{"raw": r, "source": s} for r, s in extracted.modified_candidates]},

@@ -28,6 +28,7 @@ from crawler.page.clean import cleaned_fields, mention_fields, stored_title
 from crawler.page.dates import DateRules, choose_dates
 from crawler.page.learn import LearnedParser
 from crawler.text.boilerplate import weighted_length
+from crawler.text.language import choose_language
 from crawler.text.prepared import Prepared, prepare
 from crawler.text.shingles import signature_bytes
 
@@ -220,6 +221,12 @@ def _thorough_whole(
     if page.last_modified:
         # An archived response's HTTP Last-Modified: the weakest modified signal, after the page's.
         modified.append({"raw": page.last_modified, "source": "http:last-modified"})
+    language, language_source = choose_language(extracted.language, site.language, extracted.title or "",
+                                                extracted.blocks)  # fmt: skip
+    if language_source == "text":
+        out.count("news/language/from_text" if not extracted.language else "news/language/overruled")
+    elif language is None:
+        out.count("news/language/unknown")
     canonical = None
     if extracted.canonical_url:
         base = get_base_url(decoded.text[:4096], url, decoded.encoding)
@@ -235,7 +242,8 @@ def _thorough_whole(
         "page_title": extracted.page_title,
         "raw_blocks": extracted.blocks,
         "authors": extracted.authors,
-        "language": extracted.language or site.language,
+        "language": language,
+        "language_source": language_source,
         "section": extracted.section,
         "description": extracted.description,
         "image_url": extracted.image_url,

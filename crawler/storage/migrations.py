@@ -422,6 +422,11 @@ def m017_partial_pages(db: sqlite_utils.Database) -> None:
     db.table("articles").add_column("partial", int)
 
 
+def m018_language_source(db: sqlite_utils.Database) -> None:
+    """Where an article's language comes from: the page's declaration, its text, or the profile."""
+    db.table("articles").add_column("language_source", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_date_signals_and_mentions,
@@ -440,6 +445,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m015_private_suffix_site_keys,
     m016_site_parsers,
     m017_partial_pages,
+    m018_language_source,
 ]
 
 

@@ -33,7 +33,8 @@ def jp_pages() -> list[tuple[str, bytes, str]]:
     out = []
     for name, info in sorted(meta.items()):
         body = gzip.decompress((REAL / "jp" / name).read_bytes())
-        out.append((info["url"], body, "en" if "japannews." in info["url"] else "ja"  # The Japan News: English))
+        english = "japannews." in info["url"]  # The Japan News: Yomiuri's English edition
+        out.append((info["url"], body, "en" if english else "ja"))
     return out
 
 

@@ -88,7 +88,8 @@ def test_ranked_search_query_highlights_and_escapes(demo_db: tuple[Path, str]) -
         empty = "&site=&language=&since=&until="
         rows = (await ds.client.get(f"/news/search.json?q=停戦{empty}&_shape=array")).json()
         assert {r["url"] for r in rows} == _truth(db, "停戦")
-        assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)  # bm25: lower is better
+        relevance = [r["relevance"] for r in rows]
+        assert relevance == sorted(relevance, reverse=True)  # best matches first
         assert rows[0]["url"].endswith("k10013519522.html")  # 停戦 in its title and body
         assert all("<mark>停戦</mark>" in r["snippet"] for r in rows)
         page = await ds.client.get(f"/news/search?q=停戦{empty}")
@@ -98,7 +99,7 @@ def test_ranked_search_query_highlights_and_escapes(demo_db: tuple[Path, str]) -
         since = (
             await ds.client.get("/news/search.json?q=ウクライナ&site=&language=ja&since=2022-03-09&until=&_shape=array")
         ).json()
-        assert since and all(r["published_local"][:10] >= "2022-03-09" for r in since)
+        assert since and all(r["published"][:10] >= "2022-03-09" for r in since)
         for hostile in ['"', "NEAR(停戦", "停戦 OR", "(((", "-", "*", "AND"]:
             for path in (
                 f"/news/search?q={hostile}{empty}",
@@ -118,12 +119,13 @@ def test_reader_pages_link_titles_and_fold_long_bodies(demo_db: tuple[Path, str]
         ds = await _datasette(demo_db[0])
         listing = await ds.client.get("/news/article_list")
         assert listing.status_code == 200
+        import html
         import re
 
-        link = re.search(r'<td class="col-title[^>]*><a href="(/news/articles/[^"]+)">([^<]+)</a>', listing.text)
-        assert link, "the title links to the full row"
-        row = await ds.client.get(link.group(1))
-        assert row.status_code == 200 and link.group(2) in row.text
+        link = re.search(r'<td class="col-title[^>]*><a href="(/news/-/article\?url=[^"]+)">([^<]+)</a>', listing.text)
+        assert link, "the title links to the article page"
+        page = await ds.client.get(html.unescape(link.group(1)))
+        assert page.status_code == 200 and f"<h1>{link.group(2)}</h1>" in page.text
         rows = (await ds.client.get("/news/article_list.json?_shape=array&_size=5")).json()
         published = [r["published"] for r in rows]
         assert published == sorted(published, reverse=True)  # newest first by default
@@ -152,6 +154,12 @@ def test_every_canned_query_runs_with_empty_parameters(demo_db: tuple[Path, str]
         )
         why = (await ds.client.get("/news/why_not_an_article.json?url=&_shape=array")).json()
         assert {"listing", "other", "dropped"} <= {r["kind"] for r in why}
+        # Each reason reads as a sentence, never as the raw JSON it came from.
+        assert all(r["why"].endswith(".") and "{" not in r["why"] for r in why)
+        said = {r["reason"]: r["why"] for r in why}
+        assert said["http_404"] == "The server answered HTTP 404: nothing to store."
+        assert said["missing_title"] == "Dropped: no title was found."
+        assert said["non_html"] == "Not a web page (content type application/pdf)."
         mentions = (await ds.client.get("/news/articles_mentioning_day.json?day=2022-03-07&_shape=array")).json()
         assert mentions and all(r["value"] == "2022-03-07" for r in mentions)
         history = (await ds.client.get("/news/crawl_history.json?_shape=array")).json()
@@ -195,5 +203,69 @@ def test_home_page_shows_the_reader_pages_first_and_hides_index_tables(demo_db: 
         assert "/news/minhash_bands_new" not in database_page.split("hidden tables")[0]
         for href in reader:  # each of them opens
             assert (await ds.client.get(href)).status_code == 200, href
+
+    asyncio.run(run())
+
+
+# -- the article page for reading (crawler/datasette/plugin/article.py) ---------------------------
+
+
+def _article_page(ds: Datasette, url: str) -> str:
+    from urllib.parse import quote
+
+    return f"/news/-/article?url={quote(url, safe='')}"
+
+
+def test_article_page_reads_as_a_story_with_the_evidence_folded(demo_db: tuple[Path, str]) -> None:
+    import html
+    import re
+
+    db = sqlite_utils.Database(demo_db[0])
+    row = next(db.query("select * from articles where url like '%k10013519522.html'"))
+    copy = next(db.query("select url, duplicate_of from articles where duplicate_of is not null"))
+
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        page = await ds.client.get(_article_page(ds, row["url"]))
+        assert page.status_code == 200
+        text = page.text
+        assert f"<h1>{html.escape(row['title'])}</h1>" in text
+        body = text[text.index('<div class="news-body">') : text.index('<section class="news-evidence">')]
+        shown = [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", body, re.S)]
+        assert shown == [p for p in row["body"].split("\n\n") if p.strip()]  # every block a paragraph, in order
+        assert 'lang="ja"' in text
+        # The local time with its offset, UTC beside it.
+        assert "2022-03-08 15:05 <span class=\"news-offset\">UTC+09:00</span>" in text
+        assert "(2022-03-08 06:05 UTC)" in text
+        assert f'href="{html.escape(row["url"])}"' in text  # the original
+        for fold in ("Stripped from the text", "Date signals", "Earlier versions", "Near-duplicates",
+                     "Page decision", "The stored row"):  # fmt: skip
+            assert f"<summary>{fold}" in text, fold
+        assert text.count("<details>") == 6 and "<details open" not in text  # folded until asked
+        # A near-duplicate links to its original's page, and the original lists the copy.
+        original = await ds.client.get(_article_page(ds, copy["duplicate_of"]))
+        assert html.escape(_article_page(ds, copy["url"])) in original.text
+        # The raw row links here; an unknown URL is a 404 that says where to look.
+        from datasette.utils import tilde_encode
+
+        raw = await ds.client.get(f"/news/articles/{tilde_encode(row['url'])}")
+        assert "Read this article" in raw.text and "/news/-/article?url=" in raw.text
+        missing = await ds.client.get(_article_page(ds, "http://127.0.0.1:8702/nowhere.html"))
+        assert missing.status_code == 404 and "Why is this URL not an article?" in missing.text
+
+    asyncio.run(run())
+
+
+def test_query_forms_speak_a_readers_words(demo_db: tuple[Path, str]) -> None:
+    async def run() -> None:
+        ds = await _datasette(demo_db[0])
+        page = (await ds.client.get("/news/search?q=停戦&site=&language=&since=&until=")).text
+        assert "Custom SQL query" not in page and "Run SQL" not in page
+        assert 'value="Search"' in page and ">Words</label>" in page
+        assert "2 articles, best matches first" in page
+        assert ">relevance</th>" in page and ">rank<" not in page
+        # Another database's queries stay Datasette's own.
+        other = await ds.client.get("/news?sql=select+1")
+        assert "Custom SQL query" in other.text
 
     asyncio.run(run())

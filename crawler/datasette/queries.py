@@ -41,12 +41,12 @@ limit 100""",
     "search": {
         "title": "Search articles",
         "description": (
-            "Full-text search, Japanese included: every word must match (停戦, 停戦交渉, ウクライナ, "
-            "election); best matches first (bm25, title counts more), hits highlighted. Optional "
-            "filters: site (key or name), language (ja, en), local days since / until (YYYY-MM-DD)."
+            "Every word must be in the article (停戦, 停戦交渉, ウクライナ, election); best matches first, "
+            "the words marked in the text. Leave a filter empty to keep every site, language or day."
         ),
-        "sql": f"""select a.title, round({RANK}, 2) as rank, a.site, a.published_local, a.language,
-  news_snippet(a.body, :q) as snippet, a.url
+        # relevance: bm25 turned round (higher is better) for a reader; the title counts 4 times the body.
+        "sql": f"""select a.title, a.site, a.published_local as published, a.language,
+  news_snippet(a.body, :q) as snippet, round(-{RANK}, 1) as relevance, a.url
 from {FTS_TABLE}
 join articles a on a.rowid = {FTS_TABLE}.rowid
 where {FTS_TABLE} match news_fts_query(:q)
@@ -97,13 +97,15 @@ limit 500""",
     },
     "why_not_an_article": {
         "title": "Why is this URL not an article?",
-        "description": "Pages fetched but not stored as articles (listings, errors, non-HTML) and items dropped "
-        "by the pipelines, with the reason. Give part of a URL to look one up.",
-        "sql": """select url, 'page' as stage, kind, reason, signals as detail, decided_at as at
+        "description": "Pages fetched but not stored as articles (lists of links, errors, files that are not "
+        "web pages) and items dropped on the way, each with the reason in words. Give part of a URL to look one up.",
+        "sql": """select url, news_decision_text(kind, reason, signals) as why, kind, reason,
+  signals as evidence, decided_at as at
 from decisions
 where kind != 'article' and (:url = '' or url like '%' || :url || '%')
 union all
-select url, 'pipeline' as stage, 'dropped' as kind, reason, message as detail, dropped_at as at
+select url, news_decision_text('dropped', reason, null) as why, 'dropped' as kind, reason,
+  message as evidence, dropped_at as at
 from drops
 where (:url = '' or url like '%' || :url || '%')
 order by at desc
@@ -132,6 +134,43 @@ limit 200""",
 from crawls
 order by id desc""",
     },
+}
+
+
+# The forms in a reader's words (templates/query.html): each parameter's label, the button, and
+# the line above the results ({n}: how many rows). A query not named here gets plain defaults.
+QUERY_FORMS: dict[str, dict[str, Any]] = {
+    "search": {
+        "button": "Search",
+        "count": "{n} articles, best matches first",
+        "labels": {
+            "q": "Words",
+            "site": "Site (optional)",
+            "language": "Language, e.g. ja or en (optional)",
+            "since": "From day, YYYY-MM-DD (optional)",
+            "until": "To day, YYYY-MM-DD (optional)",
+        },
+    },
+    "latest": {"button": "Show", "count": "{n} newest articles", "labels": {"site": "Site (optional)"}},
+    "articles_per_day": {"button": "Show", "count": "{n} days and sites", "labels": {"site": "Site (optional)"}},
+    "articles_mentioning_day": {
+        "button": "Find",
+        "count": "{n} mentions, newest articles first",
+        "labels": {"day": "Day, YYYY-MM-DD"},
+    },
+    "near_duplicate_groups": {"button": "Show", "count": "{n} stories stored more than once", "labels": {}},
+    "stripped_text": {
+        "button": "Show",
+        "count": "{n} blocks, most frequent first",
+        "labels": {"site": "Site (optional)"},
+    },
+    "why_not_an_article": {
+        "button": "Look up",
+        "count": "{n} pages not stored, newest first",
+        "labels": {"url": "Part of a URL (optional)"},
+    },
+    "changed_articles": {"button": "Show", "count": "{n} changed articles", "labels": {"site": "Site (optional)"}},
+    "crawl_history": {"button": "Show", "count": "{n} crawls", "labels": {}},
 }
 
 

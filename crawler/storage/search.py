@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from crawler.storage.explain import decision_text
 from crawler.text.search import bigram_form, fts_query, snippet
 
 FTS_TABLE = "articles_fts"
@@ -24,10 +25,12 @@ RANK = f"bm25({FTS_TABLE}, 4.0, 1.0)"
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """news_fts_form (index side), news_fts_query (query side), news_snippet (highlighting)."""
+    """news_fts_form (index side), news_fts_query (query side), news_snippet (highlighting),
+    news_decision_text (a page decision as a sentence)."""
     conn.create_function("news_fts_form", 1, bigram_form, deterministic=True)
     conn.create_function("news_fts_query", 1, fts_query, deterministic=True)
     conn.create_function("news_snippet", 2, snippet, deterministic=True)
+    conn.create_function("news_decision_text", 3, decision_text, deterministic=True)
 
 
 def create_index(db: sqlite_utils.Database) -> None:

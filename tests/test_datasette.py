@@ -235,7 +235,7 @@ def test_article_page_reads_as_a_story_with_the_evidence_folded(demo_db: tuple[P
         assert shown == [p for p in row["body"].split("\n\n") if p.strip()]  # every block a paragraph, in order
         assert 'lang="ja"' in text
         # The local time with its offset, UTC beside it.
-        assert "2022-03-08 15:05 <span class=\"news-offset\">UTC+09:00</span>" in text
+        assert '2022-03-08 15:05 <span class="news-offset">UTC+09:00</span>' in text
         assert "(2022-03-08 06:05 UTC)" in text
         assert f'href="{html.escape(row["url"])}"' in text  # the original
         for fold in ("Stripped from the text", "Date signals", "Earlier versions", "Near-duplicates",

@@ -97,7 +97,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         # The title opens the article; beside it the URL need only say where the original is.
         return Markup(f'<a href="{escape(value)}" title="{escape(value)}">{escape(urlsplit(value).netloc)}</a>')
     if column == "evidence" and len(value) > 2:  # why_not_an_article: the sentence says it, the JSON backs it
-        return Markup(f'<details><summary>signals</summary><code>{escape(value)}</code></details>')
+        return Markup(f"<details><summary>signals</summary><code>{escape(value)}</code></details>")
     if column in FOLDED_COLUMNS and len(value) > FOLD_CHARS:
         return _fold(value)
     return None

@@ -52,6 +52,10 @@ class NewsConfig:
     # learning costs about its learning pages again plus 60-130 ms, a learned page saves about
     # 15 ms (bench/learned_cost.py), so a smaller site does not pay it back
     learn_min_pages: int = 25
+    # NEWS_PROFILES_DIR: the folder of your own site profiles, read after the bundled ones (a
+    # profile of the same name replaces the bundled one); "" = $XDG_CONFIG_HOME/news-crawler/sites,
+    # by default ~/.config/news-crawler/sites (crawler/profiles.py, docs/profiles.md)
+    profiles_dir: str = ""
     contact: str = ""  # NEWS_CONTACT: URL or e-mail for the User-Agent
     incremental: bool = True  # NEWS_INCREMENTAL: fetch stored articles again only when due or changed
     revisit: str = "1d=1h,7d=1d,30d=7d"  # NEWS_REVISIT: AGE=INTERVAL rules; older articles: never by age

@@ -1,4 +1,9 @@
-"""Site profiles: one declarative YAML file per site under crawler/sites/.
+"""Site profiles: one declarative YAML file per site.
+
+Two folders are read: the bundled profiles (crawler/sites/) and the user's own
+(`user_dir()`: the NEWS_PROFILES_DIR setting, else $XDG_CONFIG_HOME/news-crawler/sites, by
+default ~/.config/news-crawler/sites). A user's profile adds a site, or replaces the bundled
+profile of the same name: sites are added and kept without editing the installed package.
 
 Loading validates every field and names the file and field in its errors.
 """
@@ -7,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +25,7 @@ from crawler.extract import Selectors
 from crawler.text.dates import get_tz
 
 SITES_DIR = Path(__file__).parent / "sites"
+PROFILES_DIR_ENV = "NEWS_PROFILES_DIR"
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _KNOWN = {
     "name",
@@ -148,25 +155,63 @@ def load_profile_file(path: Path) -> SiteProfile:
     return SiteProfile(**{**profile.__dict__, "path": path})
 
 
-def load_profiles(directory: Path = SITES_DIR) -> dict[str, SiteProfile]:
-    """Every valid profile in directory, by name. A bad one (invalid YAML, a misspelled field) is
-    left out with a one-line warning, so that it disables itself alone, not every command that
-    reads profiles; `news-crawler profiles check` fails on it."""
+def user_dir() -> Path:
+    """The user's own profiles folder. NEWS_PROFILES_DIR reaches here through the environment:
+    the command line exports the setting (crawler/cli/common.py) so the crawl, its worker
+    processes and the scheduler's runs all read the same folder; a Scrapy project that sets it
+    in settings.py gets it from the spider (`use_profiles_dir`)."""
+    configured = os.environ.get(PROFILES_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    config_home = os.environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+    return Path(config_home) / "news-crawler" / "sites"
+
+
+def use_profiles_dir(path: str) -> None:
+    """Make `path` the user's profiles folder for this process and the processes it starts."""
+    if path.strip():
+        os.environ[PROFILES_DIR_ENV] = path.strip()
+
+
+def profile_dirs() -> tuple[Path, ...]:
+    """The folders read, lowest first: a later folder's profile replaces an earlier one's."""
+    return (SITES_DIR, user_dir())
+
+
+def load_profiles(directory: Path | None = None) -> dict[str, SiteProfile]:
+    """Every valid profile, by name: of `directory`, or of the bundled and the user's folders. A
+    bad one (invalid YAML, a misspelled field) is left out with a one-line warning, so that it
+    disables itself alone, not every command that reads profiles; `news-crawler profiles check`
+    fails on it."""
     profiles, _ = load_profiles_and_problems(directory)
     return profiles
 
 
-def load_profiles_and_problems(directory: Path = SITES_DIR) -> tuple[dict[str, SiteProfile], dict[Path, str]]:
+def load_profiles_and_problems(directory: Path | None = None) -> tuple[dict[str, SiteProfile], dict[Path, str]]:
     """(the valid profiles by name, the bad files with their one-line reasons)."""
     profiles: dict[str, SiteProfile] = {}
     problems: dict[Path, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            profiles[path.stem] = load_profile_file(path)
-        except ProfileError as exc:
-            problems[path] = str(exc)
-            _warn_once(str(exc), path.stat().st_mtime)
+    for folder in (directory,) if directory is not None else profile_dirs():
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            try:
+                profiles[path.stem] = load_profile_file(path)
+            except ProfileError as exc:
+                problems[path] = str(exc)
+                _warn_once(str(exc), path.stat().st_mtime)
     return profiles, problems
+
+
+def profile_names() -> set[str]:
+    """The names of every profile file, valid or not (site keys that are profile names)."""
+    return {p.stem for folder in profile_dirs() if folder.is_dir() for p in folder.glob("*.yaml")}
+
+
+def profile_path(name: str) -> Path | None:
+    """The file the profile `name` is read from: the user's, else the bundled one."""
+    for folder in reversed(profile_dirs()):
+        if (folder / f"{name}.yaml").is_file():
+            return folder / f"{name}.yaml"
+    return None
 
 
 @functools.lru_cache(maxsize=256)
@@ -175,11 +220,12 @@ def _warn_once(message: str, mtime: float) -> None:
     logger.warning("profile left out: %s", message)
 
 
-def get_profile(name: str, directory: Path = SITES_DIR) -> SiteProfile:
-    path = directory / f"{name}.yaml"
-    if not path.exists():
+def get_profile(name: str, directory: Path | None = None) -> SiteProfile:
+    path = directory / f"{name}.yaml" if directory is not None else profile_path(name)
+    if path is None or not path.exists():
         known = ", ".join(sorted(load_profiles(directory))) or "none"
-        raise ProfileError(f"no site profile named {name!r} (known: {known})")
+        yours = f"; a profile of your own goes in {user_dir()}" if directory is None else ""
+        raise ProfileError(f"no site profile named {name!r} (known: {known}){yours}")
     return load_profile_file(path)
 
 

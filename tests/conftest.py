@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,11 @@ import pytest
 import sqlite_utils
 
 from crawler.demo.server import DemoServer, demo_servers
+
+# The tests never read the profiles of the person running them (~/.config/news-crawler/sites):
+# every process they start inherits an empty config folder of their own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="news-tests-config-")
+os.environ.pop("NEWS_PROFILES_DIR", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crawler.crawl.targets import Target, TargetError, group_targets
+from crawler.profiles import use_profiles_dir
 from crawler.schedule.policy import PolicyError, parse_duration
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ def project_settings(overrides: tuple[str, ...] = ()) -> Settings:
         if not sep or not name.strip():
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="-s")
         settings.set(name.strip(), value, priority="cmdline")
+    # The one setting read outside a crawler's settings: profiles are looked up by name from
+    # every process (the crawl, its workers, scheduled runs), which all inherit the environment.
+    use_profiles_dir(str(settings.get("NEWS_PROFILES_DIR") or ""))
     return settings
 
 

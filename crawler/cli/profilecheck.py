@@ -1,8 +1,9 @@
 """`news-crawler profiles check`: does each site profile still match its site's markup?
 
-Every profile is run over its fixtures (tests/fixtures/sites/NAME/, when the source tree is
-there) and over the stored raw pages of its site in the database; a selector that finds nothing
-(a layout change) is reported per field with an example URL. Pure reading: nothing is written.
+Every profile is run over its fixtures (a bundled one's in tests/fixtures/sites/NAME/, when the
+source tree is there; a user's in fixtures/NAME/ beside it, written by `profiles new`) and over
+the stored raw pages of its site in the database; a selector that finds nothing (a layout change)
+is reported per field with an example URL. Pure reading: nothing is written.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.extract import extract_page
-from crawler.profiles import SiteProfile
+from crawler.profiles import SITES_DIR, SiteProfile
 from crawler.storage.stored_pages import iter_stored_pages, load_body
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sites"
@@ -51,6 +52,13 @@ class ProfileReport:
         else:
             out.append("  stored pages: none of this site in the database")
         return out
+
+
+def fixtures_of(profile: SiteProfile) -> Path:
+    """A bundled profile's fixtures are in the source tree; a user's beside it (fixtures/NAME/)."""
+    if profile.path is None or profile.path.parent == SITES_DIR:
+        return FIXTURES
+    return profile.path.parent / "fixtures"
 
 
 def check_fixtures(profile: SiteProfile, report: ProfileReport, folder: Path = FIXTURES) -> None:

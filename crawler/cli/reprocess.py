@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import extract_page
 from crawler.extract.article import ExtractError
-from crawler.profiles import SITES_DIR, SiteProfile, get_profile, load_profiles, profile_for_url
+from crawler.profiles import SiteProfile, get_profile, load_profiles, profile_for_url, profile_path
 from crawler.storage import ArticleStore
 from crawler.storage.articles import Reextracted
 from crawler.storage.stored_pages import StoredPage, iter_stored_pages, load_body
@@ -35,7 +35,7 @@ def _profile(site: str, url: str) -> SiteProfile | None:
 def _profile_of(site: str, scheme: str, netloc: str) -> SiteProfile | None:
     # Once per site and host in a process: reading every profile's YAML for each page cost more
     # than extracting it (py-spy on `bench/reclean.py --pages 100000`).
-    if (SITES_DIR / f"{site}.yaml").exists():
+    if profile_path(site) is not None:
         return get_profile(site)
     return profile_for_url(f"{scheme}://{netloc}/", _all_profiles())
 

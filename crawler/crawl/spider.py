@@ -50,7 +50,15 @@ from crawler.ingest.rules import site_snapshot
 from crawler.items import Article, ProcessedArticle
 from crawler.page.kind import listing_kind
 from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
-from crawler.profiles import ProfileError, SiteProfile, get_profile, host_matches, load_profiles, profile_for_url
+from crawler.profiles import (
+    ProfileError,
+    SiteProfile,
+    get_profile,
+    host_matches,
+    load_profiles,
+    profile_for_url,
+    use_profiles_dir,
+)
 from crawler.text.dates import get_tz
 
 logger = logging.getLogger(__name__)
@@ -136,6 +144,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         config = NewsConfig.from_settings(crawler.settings)
+        use_profiles_dir(config.profiles_dir)  # before __init__ looks the site's profile up
         # A worker of the distributed mode takes its seeds from Redis: it may start with none.
         spider: NewsSpider = super().from_crawler(crawler, *args, distributed=bool(config.redis_url), **kwargs)
         depth = spider._follow_depth_arg

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlite_utils
 
-SITES_DIR = Path(__file__).resolve().parents[1] / "sites"
+from crawler.profiles import profile_names
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -150,7 +149,7 @@ def m004_item_contract(db: sqlite_utils.Database) -> None:
     articles.add_column("http_status", int)
     articles.add_column("encoding", str)
     db.table("crawls").add_column("config", str)  # JSON: the cleaning settings the crawl ran with
-    profiles = {p.stem for p in SITES_DIR.glob("*.yaml")}
+    profiles = profile_names()
     rekey = [
         (site_key(url), site, url)
         for url, site in db.execute("select url, site from articles")
@@ -377,7 +376,7 @@ def m015_private_suffix_site_keys(db: sqlite_utils.Database) -> None:
     (the next crawl or `reclean` learns them per site)."""
     from crawler.discovery.urls import is_public_suffix, site_key  # pure; imported here to keep import light
 
-    profiles = {p.stem for p in SITES_DIR.glob("*.yaml")}
+    profiles = profile_names()
     pooled = [
         site
         for (site,) in db.execute("select distinct site from articles")

@@ -1,15 +1,19 @@
-"""Regenerate the README's screenshots: the demo database served by `news-crawler serve`,
-read by headless Chromium (Debian's chromium + chromium-driver), and the report chart.
+"""Regenerate the screenshots of docs/: the demo database served by `news-crawler serve`, read
+by headless Chromium (Debian's chromium + chromium-driver): the home page, search, the chart, the
+article list, and a Japanese and an English article's page for reading at a desktop's width
+(1,400 px) and a phone's (400 px); then the report chart.
 
     .venv/bin/python -m crawler demo --db /tmp/demo.db && .venv/bin/python docs/make_screenshots.py /tmp/demo.db
 """
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -44,6 +48,18 @@ def main(db: str) -> None:
         time.sleep(3)
         driver.execute_script("window.scrollTo(0, 250)")
         driver.save_screenshot(str(HERE / "chart-datasette.png"))
+        driver.set_window_size(1400, 1000)
+        driver.get(f"{base}/article_list")
+        driver.save_screenshot(str(HERE / "article-list.png"))
+        with sqlite3.connect(db) as conn:
+            for language in ("ja", "en"):
+                (url,) = conn.execute(
+                    "select url from articles where language = ? and duplicate_of is null "
+                    "order by length(body) desc limit 1", [language]).fetchone()  # fmt: skip
+                for width in (1400, 400):
+                    driver.set_window_size(width, 1000 if width > 400 else 860)
+                    driver.get(f"{base}/-/article?url={quote(url, safe='')}")
+                    driver.save_screenshot(str(HERE / f"article-{language}-{width}.png"))
     finally:
         driver.quit()
         server.terminate()

@@ -1,7 +1,9 @@
 """A reader in a real browser: headless Chromium (Debian's `chromium` + `chromium-driver`) on the
 served demo database: search 停戦 in Japanese, see the seed article first with the word
-highlighted, filter the article list with its search box, open the chart page. Screenshots go to
-the test's temporary folder. Skipped where Chromium is not installed, except in CI (`CI` set),
+highlighted, filter the article list with its search box, open the chart page; open a Japanese
+and an English article's page for reading at a desktop's and a phone's width. Screenshots go to
+the test's temporary folder (docs/make_screenshots.py keeps those of docs/).
+Skipped where Chromium is not installed, except in CI (`CI` set),
 where `.ci/run` installs it and its absence is a failure."""
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def test_reader_searches_japanese_and_opens_the_chart(demo_db: tuple[Path, str],
         first = wait.until(
             expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.rows-and-columns tbody tr"))
         )
-        assert "k10013519522.html" in first.text  # the seed article: 停戦 in its title and text
+        # The seed article (停戦 in its title and text): its title opens the article page.
+        title = first.find_element(By.CSS_SELECTOR, "td.col-title a")
+        assert "/-/article?url=" in title.get_attribute("href") and "k10013519522.html" in title.get_attribute("href")
         marks = first.find_elements(By.TAG_NAME, "mark")
         assert marks and all(m.text == "停戦" for m in marks)
         browser.save_screenshot(str(tmp_path / "search.png"))
@@ -71,7 +75,8 @@ def test_reader_searches_japanese_and_opens_the_chart(demo_db: tuple[Path, str],
         search.submit()
         wait.until(expected_conditions.title_contains("search matches"))
         rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
-        assert rows and all("k100135194" in r.text or "k100135195" in r.text for r in rows)
+        html = [r.get_attribute("innerHTML") for r in rows]
+        assert rows and all("k100135194" in h or "k100135195" in h for h in html)
         browser.save_screenshot(str(tmp_path / "article_list.png"))
 
         # The chart: datasette-vega draws articles per day per site from the query's JSON.
@@ -89,3 +94,51 @@ def test_reader_searches_japanese_and_opens_the_chart(demo_db: tuple[Path, str],
         server.wait(timeout=10)
     for name in ("search.png", "article_list.png", "chart.png"):
         assert (tmp_path / name).stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_an_article_reads_as_a_story_at_any_width(  # type: ignore[no-untyped-def]
+    demo_db: tuple[Path, str], tmp_path: Path, browser, width: int
+) -> None:
+    from urllib.parse import quote
+
+    import sqlite_utils
+
+    db = tmp_path / "news.db"
+    db.write_bytes(demo_db[0].read_bytes())
+    stored = sqlite_utils.Database(db)
+    port = free_port()
+    server = start_serve(db, port)
+    browser.set_window_size(width, 1000)
+    wait = WebDriverWait(browser, 20)
+    try:
+        for language in ("ja", "en"):
+            row = next(stored.query(
+                "select url, title, body from articles where language = ? and duplicate_of is null "
+                "order by length(body) desc limit 1", [language]))  # fmt: skip
+            # From the list, as a reader would: the title's link.
+            browser.get(f"http://127.0.0.1:{port}/news/article_list?language={language}&_size=100")
+            link = wait.until(expected_conditions.presence_of_element_located(
+                (By.CSS_SELECTOR, f'td.col-title a[href$="{quote(row["url"], safe="")}"]')))  # fmt: skip
+            browser.execute_script("arguments[0].click()", link)
+            h1 = wait.until(
+                expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "article.news-reader h1"))
+            )
+            assert h1.text == row["title"]
+            paragraphs = browser.find_elements(By.CSS_SELECTOR, "article.news-reader .news-body p")
+            assert [p.text for p in paragraphs] == [p for p in row["body"].split("\n\n") if p.strip()]
+            body = browser.find_element(By.CSS_SELECTOR, "article.news-reader .news-body")
+            viewport = browser.execute_script("return document.documentElement.clientWidth")
+            assert body.size["width"] >= viewport / 2, (body.size, viewport)
+            # Nothing wider than the screen: no sideways scrolling on a phone.
+            assert browser.execute_script("return document.documentElement.scrollWidth") <= viewport + 1
+            # The evidence is folded under the story.
+            folds = browser.find_elements(By.CSS_SELECTOR, "section.news-evidence details")
+            assert len(folds) == 6 and not any(f.get_attribute("open") for f in folds)
+            assert folds[0].location["y"] > paragraphs[-1].location["y"]
+            path = tmp_path / f"article-{language}-{width}.png"
+            browser.save_screenshot(str(path))
+            assert path.stat().st_size > 5_000
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

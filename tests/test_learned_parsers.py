@@ -131,6 +131,13 @@ def test_a_learned_parser_gives_the_thorough_row_where_it_claims_to(tmp_path: Pa
     written = yaml.safe_load(cli("profiles", "learn", "town-herald.example", "--db", str(tmp_path / "learned.db")))
     profile = parse_profile(written, "learned.yaml")
     assert profile.selectors.body == "div.story-text" and profile.allowed_domains == ("town-herald.example",)
+    # --save: into the user's profiles folder, where it is the site's profile from then on.
+    mine = tmp_path / "my-sites"
+    cli("profiles", "learn", "town-herald.example", "--db", str(tmp_path / "learned.db"), "--save",
+        "-s", f"NEWS_PROFILES_DIR={mine}")  # fmt: skip
+    assert (mine / "town-herald-example.yaml").is_file()
+    listed = cli("profiles", "list", "-s", f"NEWS_PROFILES_DIR={mine}")
+    assert any(line.startswith("town-herald-example") and "yours" in line for line in listed.splitlines())
     # A second run starts with the parser it stored: every new page takes the learned path at once.
     more = tmp_path / "more.warc.gz"
     write_site(more, ["a"] * 46)

@@ -69,6 +69,7 @@ class Case:
     authors: list[str] = field(default_factory=list)  # jp
     with_: list[str] = field(default_factory=list)  # web
     without: list[str] = field(default_factory=list)  # web
+    kind: str = "article"  # wcxb-dev: "listing" pages must not be stored
     path: str = ""  # where it is served on 127.0.0.1 (--local)
     served: str = ""  # the URL it is crawled at (its original host, through the bench's proxy)
 
@@ -104,15 +105,18 @@ def load_set(name: str, limit: int | None) -> list[Case]:
         labels = json.loads((base / "labels.json").read_text())
         for key, value in sorted(labels.items())[:limit]:
             html = gzip.decompress((base / "html" / f"{key}.html.gz").read_bytes())
+            day = value.get("date")
             cases.append(
                 Case(
                     key,
-                    value["url"],
+                    value.get("url") or f"https://unknown.example/{key}",  # two wcxb pages have no URL
                     html,
+                    body=value.get("body"),
                     title=value.get("title"),
-                    day=value.get("date"),
+                    day=day if day and len(day) == 10 else None,  # wcxb: "2025-09" names no day
                     with_=list(value.get("with") or []),
                     without=list(value.get("without") or []),
+                    kind=value.get("kind") or "article",
                 )
             )
     seen: set[str] = set()
@@ -352,6 +356,23 @@ def baseline_found(db: Path) -> dict[str, Found]:
     return out
 
 
+def htmldate_found(cases: list[Case]) -> dict[str, Found]:
+    """htmldate alone on each page (the day it finds, as it finds it): the day chooser's bar."""
+    import logging
+
+    from htmldate import find_date
+
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    out = {}
+    for c in cases:
+        try:
+            day = find_date(c.html.decode("utf-8", "replace"), url=c.url, original_date=True)
+        except (ValueError, TypeError):
+            day = None
+        out[unquote(c.served)] = Found(day=day)
+    return out
+
+
 def half_of(key: str) -> str:
     """The half of its set a page belongs to: "tune" (rules may be fitted to it) or "held" (only
     measured). Fixed by a hash of the page's key, so the halves never move between runs, and
@@ -361,11 +382,17 @@ def half_of(key: str) -> str:
 
 
 def score(name: str, cases: list[Case], found: dict[str, Found]) -> dict[str, Any]:
+    listings = [c for c in cases if c.kind == "listing"]
+    cases = [c for c in cases if c.kind != "listing"]
     result: dict[str, Any] = {"stored": sum(unquote(c.served) in found for c in cases), "of": len(cases)}
+    if listings:
+        refused = sum(unquote(c.served) not in found for c in listings)
+        result["listings_refused"], result["listings"] = refused / len(listings), f"{refused}/{len(listings)}"
     got = [(c, found.get(unquote(c.served), Found())) for c in cases]
-    if name in {"aeb", "jp"}:
-        result["body_f1"] = sum(f1(f.body, c.body or "") for c, f in got) / len(got)
-    if name == "web":
+    bodied = [(c, f) for c, f in got if c.body is not None]
+    if bodied:
+        result["body_f1"] = sum(f1(f.body, c.body or "") for c, f in bodied) / len(bodied)
+    if any(c.with_ or c.without for c in cases):
         tp = fn = fp = 0
         for c, f in got:
             body = norm(f.body)
@@ -406,10 +433,14 @@ def _set_f1(pred: list[str], gold: list[str]) -> float:
 
 def _fmt(result: dict[str, Any]) -> str:
     parts = [f"stored {result['stored']}/{result['of']}"]
-    for key in ("body_f1", "snippet_f1", "snippet_p", "snippet_r", "title_exact", "day", "minute_offset", "authors_f1"):
+    keys = ("listings_refused", "body_f1", "snippet_f1", "snippet_p", "snippet_r", "title_exact", "day",
+            "minute_offset", "authors_f1")  # fmt: skip
+    for key in keys:
         if key in result:
-            parts.append(f"{key} {result[key]:.3f}" + (f" ({result['days']})" if key == "day" else ""))
-    parts.append(f"{result['ms']:.1f} ms/page")
+            extra = {"day": "days", "listings_refused": "listings"}.get(key)
+            parts.append(f"{key} {result[key]:.3f}" + (f" ({result[extra]})" if extra else ""))
+    if "ms" in result:
+        parts.append(f"{result['ms']:.1f} ms/page")
     return ", ".join(parts)
 
 
@@ -434,6 +465,7 @@ def main() -> int:
         action="store_true",
         help="score each set's tuning half and held-back half apart (the halves: half_of(key))",
     )
+    parser.add_argument("--htmldate", action="store_true", help="also score htmldate alone's day (find_date)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a setting of our crawl (not the baseline's)"
     )
@@ -483,6 +515,13 @@ def main() -> int:
                             print(
                                 f"{name:<6}   {half:<6} {_fmt({**score(name, part, base_found), 'ms': baseline['ms']})}"
                             )
+            if args.htmldate:
+                alone = htmldate_found(cases)
+                for half in ("tune", "held") if args.split else ("all",):
+                    part = [c for c in cases if half in ("all", half_of(c.key)) and c.kind != "listing" and c.day]
+                    if part:
+                        right = sum((alone[unquote(c.served)].day or "") == c.day for c in part)
+                        print(f"{name:<6} htmldate {half:<6} day {right / len(part):.3f} ({right}/{len(part)})")
             print(f"{'':<6} decisions: " + ", ".join(f"{k} {v}" for k, v in sorted(decisions.items())))
             if args.misses:
                 shown = [c for c in cases if args.misses_of in ("all", half_of(c.key))]

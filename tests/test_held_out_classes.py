@@ -314,3 +314,23 @@ def test_an_author_line_gives_the_date_when_no_byline_element_does() -> None:
         f"<section class='comments'>{comments}</section></body></html>"
     )
     assert ("byline", "20.09.2020") in sources(html, "https://ex.de/tipp/1918/tomaten.html")
+
+
+def test_every_disagreement_on_the_day_is_kept_with_its_sources() -> None:
+    from crawler.page.dates import DateRules, choose_dates
+
+    item = {
+        "url": "https://ex.de/a",
+        "fetched_at": FETCHED.isoformat(),
+        "date_signals": {"published": [
+            {"raw": "2022-05-04T10:00:00+00:00", "source": "json-ld:datePublished"},
+            {"raw": "6. Mai 2022", "source": "byline"},
+            {"raw": "2022-05-06", "source": "visible"},
+        ]},
+    }  # fmt: skip
+    signals = choose_dates(item, DateRules()).fields["date_signals"]
+    days = signals["disagreement"]["published"]
+    assert days[0]["day"] == "2022-05-06"  # the chosen day first
+    assert {tuple(d["sources"]) for d in days} == {("byline", "visible"), ("json-ld:datePublished",)}
+    one = {**item, "date_signals": {"published": item["date_signals"]["published"][1:]}}
+    assert "disagreement" not in choose_dates(one, DateRules()).fields["date_signals"]

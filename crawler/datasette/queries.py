@@ -72,6 +72,21 @@ where m.value = :day
 order by a.published_at desc
 limit 500""",
     },
+    "doubtful_days": {
+        "title": "Doubtful publication days",
+        "description": "Articles whose date signals name more than one day: the day chosen, the others, and "
+        "which parts of the page named each (date_signals.disagreement). Newest first.",
+        "sql": """select a.title, a.site, a.published_local as published,
+  json_extract(a.date_signals, '$.disagreement.published[0].sources') as chosen_from,
+  (select group_concat(json_extract(v.value, '$.day') || ' (' || json_extract(v.value, '$.sources') || ')', '; ')
+   from json_each(a.date_signals, '$.disagreement.published') v where v.key > 0) as other_days,
+  a.url
+from articles a
+where json_extract(a.date_signals, '$.disagreement.published') is not null
+  and (:site = '' or a.site = :site or a.site_name = :site)
+order by a.published_at desc
+limit 500""",
+    },
     "near_duplicate_groups": {
         "title": "Near-duplicate groups",
         "description": "Stories stored under more than one URL (syndicated copies, re-publications): the "
@@ -157,6 +172,11 @@ QUERY_FORMS: dict[str, dict[str, Any]] = {
         "button": "Find",
         "count": "{n} mentions, newest articles first",
         "labels": {"day": "Day, YYYY-MM-DD"},
+    },
+    "doubtful_days": {
+        "button": "Show",
+        "count": "{n} articles whose signals disagree",
+        "labels": {"site": "Site (optional)"},
     },
     "near_duplicate_groups": {"button": "Show", "count": "{n} stories stored more than once", "labels": {}},
     "stripped_text": {

@@ -70,6 +70,10 @@ def choose_dates(item: Mapping[str, Any], rules: DateRules, parse: Parser = plai
         out.fields[f"{name}_raw"] = choice.raw
         out.fields[f"{name}_source"] = choice.source
         signals[name] = choice.signals
+        if choice.votes:
+            # Every disagreement on the day, with its sources: a user can query doubtful days
+            # (json_extract(date_signals, '$.disagreement.published')).
+            signals.setdefault("disagreement", {})[name] = choice.votes
         if name == "published":
             out.fields["published_local"] = choice.local
             out.fields["published_precision"] = choice.precision

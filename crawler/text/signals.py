@@ -72,6 +72,9 @@ class DateChoice:
     fallback: bool = False  # a higher-priority signal was unreadable or implausible
     disagree: bool = False
     signals: list[dict[str, Any]] = field(default_factory=list)
+    # When the readable signals name more than one local day: each day with the weight that
+    # voted for it and every source that named it, the chosen day first (date_signals keeps it).
+    votes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def local_day(value: str, tz_name: str | None) -> date | None:
@@ -179,6 +182,7 @@ def choose_date(
     for _, _, _, other in valid:
         if other.value and abs((publisher_day(other, tz_name) - day).days) > 1:
             choice.disagree = True
+    choice.votes = day_votes(valid, tz_name, day)
     choice.value, choice.raw, choice.source = parsed.value, raw, source
     choice.precision, choice.tz_explicit = parsed.precision, parsed.tz_explicit
     choice.local = local_time(parsed, tz_name)
@@ -198,6 +202,23 @@ def _vote(valid: list[Valid], tz_name: str | None) -> Valid:
         voted.add(kind)
     best = max(votes.values())
     return next(signal for day, signal in first.items() if votes[day] == best)
+
+
+def day_votes(valid: list[Valid], tz_name: str | None, chosen: date) -> list[dict[str, Any]]:
+    """The days the signals name, with their weight and sources, when there is more than one."""
+    weight: dict[date, float] = {}
+    sources: dict[date, list[str]] = {}
+    voted: set[str] = set()
+    for _, _, source, parsed in valid:
+        day = publisher_day(parsed, tz_name)
+        kind = source.split(":", 1)[0]
+        weight[day] = weight.get(day, 0.0) + (0.0 if kind in voted else WEIGHTS.get(kind, OTHER_WEIGHT))
+        voted.add(kind)
+        sources.setdefault(day, []).append(source)
+    if len(weight) < 2:
+        return []
+    order = sorted(weight, key=lambda d: (d != chosen, -weight[d]))
+    return [{"day": d.isoformat(), "weight": weight[d], "sources": sources[d]} for d in order]
 
 
 def _read_ambiguous(signal: Valid, valid: list[Valid], parse: Parser, tz_name: str | None) -> Valid:

@@ -115,6 +115,7 @@ async def gather(db: Any, url: str) -> dict[str, Any] | None:
         "host": urlsplit(url).netloc,
         "stripped": stripped,
         "date_signals": date_signal_rows(row.get("date_signals")),
+        "disagreement": (_json(row.get("date_signals"), {}).get("disagreement") or {}).get("published") or [],
         "versions": versions,
         "copies": copies,
         "decisions": decisions,

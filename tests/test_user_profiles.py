@@ -98,3 +98,19 @@ def test_profiles_new_says_in_one_line_why_it_cannot(demo_sites, tmp_path: Path)
     assert first.returncode == 0, first.stderr
     again = _cli("profiles", "new", f"{en.base_url}/", "--name", "daily", env=env)
     assert again.returncode == 1 and "--force" in again.stderr
+
+
+@pytest.mark.e2e
+def test_a_site_already_covered_is_replaced_by_name_never_doubled(demo_sites, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ja, _ = demo_sites
+    env = {"NEWS_PROFILES_DIR": str(tmp_path / "sites")}
+    # demo-nhk (bundled) covers the Japanese demo site on its default port only: use a copy of
+    # it that names this run's port.
+    bundled = yaml.safe_load((ROOT / "crawler" / "sites" / "demo-nhk.yaml").read_text(encoding="utf-8"))
+    _write(tmp_path / "sites", "demo-nhk", **{**{k: v for k, v in bundled.items() if k != "name"},
+                                              "start_urls": [f"{ja.base_url}/"], "sitemaps": []})  # fmt: skip
+    doubled = _cli("profiles", "new", f"{ja.base_url}/", env=env)
+    assert doubled.returncode == 1 and "already covers this site: give --name demo-nhk" in doubled.stderr
+    replaced = _cli("profiles", "new", f"{ja.base_url}/", "--name", "demo-nhk", "--force", "--pages", "2", env=env)
+    assert replaced.returncode == 0, replaced.stderr
+    assert yaml.safe_load((tmp_path / "sites" / "demo-nhk.yaml").read_text(encoding="utf-8"))["language"] == "ja"

@@ -180,9 +180,17 @@ def profiles_new(url: str, name: str | None, pages: int, force: bool, overrides:
     from crawler.cli.newprofile import Fetcher, write_profile
     from crawler.crawl.middlewares import user_agent
     from crawler.page.draft import draft_profile, story_links
-    from crawler.profiles import ProfileError, user_dir
+    from crawler.profiles import ProfileError, host_matches, load_profiles, user_dir
 
     settings = project_settings(overrides)
+    # Two profiles for one host leave it with none (a URL is read with the one profile that
+    # matches it): a site already covered is replaced by name, never doubled.
+    covering = [p for p in load_profiles().values() if host_matches(url, p) and p.name != name]
+    if covering:
+        raise click.ClickException(
+            f"profile {covering[0].name!r} ({covering[0].path}) already covers this site: "
+            f"give --name {covering[0].name} to write yours in its place"
+        )
     explicit = (settings.getpriority("USER_AGENT") or 0) > 0 and settings.get("USER_AGENT")
     fetcher = Fetcher(explicit or user_agent(news_config(settings).contact))
     start = fetcher.page(url)

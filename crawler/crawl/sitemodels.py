@@ -1,5 +1,6 @@
 """What a run knows of its sites before it starts (`page_rules`, the settings its pages are
-processed with, is crawler/ingest/rules.py's): the snapshot parts the spider hands the page processor with every page.
+processed with, is crawler/ingest/rules.py's): the snapshot parts the spider hands the page processor with every page,
+and the parsers earlier runs learned (`parsers`).
 
 The site models (each site's learned boilerplate and title affixes) are read from the database
 once, when the first page needs them (after the run opened), so the row the processor makes is
@@ -13,7 +14,9 @@ from scrapy.crawler import Crawler
 
 from crawler.config import NewsConfig
 from crawler.ingest.rules import page_rules
+from crawler.page.learn import LearnedParser
 from crawler.storage.boilerplate import read_models
+from crawler.storage.siteparsers import read_parsers
 from crawler.storage.titleaffixes import read_affixes
 
 
@@ -40,6 +43,13 @@ class SiteModels:
             models = cls(NewsConfig.from_settings(crawler.settings))
             crawler._news_site_models = models  # type: ignore[attr-defined]
         return models
+
+    def parsers(self) -> dict[str, LearnedParser]:
+        """The sites' active learned parsers (table site_parsers, from earlier crawls or ingests);
+        {} with learning off (NEWS_LEARN_PAGES=0) or no database."""
+        if self.config is None or not self.config.learn_pages or not self.config.db:
+            return {}
+        return {site: LearnedParser.from_json(text) for site, text in read_parsers(self.config.db).items()}
 
     def load(self) -> None:
         self.boilerplate, self.affixes  # noqa: B018  (read both now)

@@ -46,10 +46,13 @@ from crawler.crawl.workpool import WorkPool
 from crawler.discovery.feeds import parse_listing
 from crawler.discovery.links import should_follow, skip_reason
 from crawler.discovery.urls import netloc, site_key, start_url_problem, strip_fragment
+from crawler.ingest.learning import Learner
 from crawler.ingest.rules import site_snapshot
 from crawler.items import Article, ProcessedArticle
 from crawler.page.kind import listing_kind
-from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
+from crawler.page.learn import LearnedParser
+from crawler.page.learnsite import Learned, checked, learn_site
+from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
 from crawler.profiles import (
     ProfileError,
     SiteProfile,
@@ -140,6 +143,11 @@ class NewsSpider(scrapy.Spider):
         self.page_rules = PageRules()
         self.site_models = SiteModels()  # what storage learned of the sites: from_crawler reads it
         self._snapshots: dict[tuple[str | None, str], SiteSnapshot] = {}
+        # Learned site parsers (crawler/ingest/learning.py, as in `ingest`): made once the first
+        # page needs it, with the parsers earlier runs stored; off in the distributed mode.
+        self.learner: Learner[_Learning] | None = None
+        self._learn = (0, 10, 25)  # NEWS_LEARN_PAGES, NEWS_LEARN_SAMPLE, NEWS_LEARN_MIN_PAGES
+        self._known: dict[str, set[str]] = {}  # a site's URLs met so far, up to NEWS_LEARN_MIN_PAGES
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -153,6 +161,8 @@ class NewsSpider(scrapy.Spider):
         spider.pool = WorkPool.of(crawler)
         spider.page_rules = page_rules(config)
         spider.site_models = SiteModels.of(crawler)
+        if not config.redis_url:  # a worker of the distributed mode would learn for itself alone
+            spider._learn = (config.learn_pages, config.learn_sample, config.learn_min_pages)
         if config.redis_url:
             spider.frontier = Frontier.of(crawler)
             crawler.signals.connect(spider._idle, signal=signals.spider_idle)
@@ -319,6 +329,7 @@ class NewsSpider(scrapy.Spider):
                 "news_listing_changed": entry.changed_raw or entry.published_raw,
             }
             links += 1
+            self._expect(url)
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta=meta)
         signals: dict[str, Any] = {"entries": len(listing.entries)}
         if skips:
@@ -356,6 +367,55 @@ class NewsSpider(scrapy.Spider):
             self._snapshots[key] = known
         return known
 
+    # -- learned site parsers ------------------------------------------------
+
+    def learner_now(self) -> Learner[_Learning]:
+        if self.learner is None:
+            pages, sample, min_pages = self._learn
+            self.learner = Learner[_Learning](self.site_models.parsers() if pages else {}, pages, sample, min_pages)
+        return self.learner
+
+    def _expect(self, url: str) -> None:
+        """A URL of a site is on its way: a site is learned once NEWS_LEARN_MIN_PAGES of its URLs
+        are known (from a sitemap, a feed, links), as `ingest` learns a site with that many pages
+        in its files. Only the first ones are kept: enough to count to the threshold."""
+        if not self._learn[0]:
+            return
+        profile = self.profile_for(url)
+        key = profile.name if profile else site_key(url)
+        known = self._known.setdefault(key, set())
+        if len(known) < self._learn[2] and url not in known:
+            known.add(url)
+            self.learner_now().expect(key, 1)
+
+    async def _process(self, page: RawPage, site: SiteSnapshot, key: str) -> PageOutcome:
+        """The page through its site's learned parser when it has one (a sample of its pages also
+        through the thorough path, to check it), else the thorough way; a site whose thorough pages
+        can teach is learned from them (in a worker) and its next pages take the learned path."""
+        learner = self.learner_now()
+        parser, sample = learner.for_job(key)
+        check = None
+        if parser is None:
+            outcome = await self.pool.run(process_page, page, site, self.page_rules)
+        elif sample:
+            outcome, check = await self.pool.run(checked, page, site, self.page_rules, parser)
+        else:
+            outcome = await self.pool.run(process_page, page, site, self.page_rules, parser)
+        row = outcome.row if outcome.kind == "article" and outcome.drop is None else None
+        pages = learner.seen(key, _Learning(page, parser), row, outcome.counts, check)
+        if pages:
+            self._inc("news/learned/attempts")
+            try:
+                samples = [(job.page, row) for job, row in pages]
+                learned = await self.pool.run(learn_site, samples, site, self.page_rules)
+            except Exception:  # a bug in learning must not end the crawl: the site stays thorough
+                logger.exception("learning the parser of %s failed", key)
+                self._inc("news/learned/error")
+                learned = Learned(None, "error", len(pages))
+            self._inc("news/learned/sites" if learned.parser else "news/learned/not_learned")
+            learner.learned(key, learned)
+        return outcome
+
     async def _parse_html(self, response: HtmlResponse) -> AsyncIterator[Any]:
         url = strip_fragment(response.url)
         origin = response.meta.get("news_warc")
@@ -374,9 +434,10 @@ class NewsSpider(scrapy.Spider):
             listed_title=meta.get("news_listing_title"),
             missing=meta.get("news_missing", 0),
         )
-        site = self.snapshot(profile, profile.name if profile else site_key(url))
+        key = profile.name if profile else site_key(url)
+        site = self.snapshot(profile, key)
         # The whole page in one worker call: extraction, dates, cleaning, mentions, signature.
-        outcome = await self.pool.run(process_page, page, site, self.page_rules)
+        outcome = await self._process(page, site, key)
         for key, value in outcome.counts.items():
             self._inc(key, value)
         for line in outcome.warnings:
@@ -410,6 +471,7 @@ class NewsSpider(scrapy.Spider):
         for link in self._links.extract_links(response):
             url = strip_fragment(link.url)
             if should_follow(url, hosts, allow, deny):
+                self._expect(url)
                 yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"news_depth": depth + 1})
 
     # -- failures ----------------------------------------------------------
@@ -448,3 +510,12 @@ class NewsSpider(scrapy.Spider):
             if request.callback != self.parse_robots:
                 self.decide(request.url, "other", f"fetch_error/{name}", origin=origin)
             logger.warning("failed to fetch %s: %s", request.url, failure.getErrorMessage())
+
+
+class _Learning:
+    """A page as the learner holds it: the page (to learn from) and the parser it went through."""
+
+    __slots__ = ("page", "parser")
+
+    def __init__(self, page: RawPage, parser: LearnedParser | None) -> None:
+        self.page, self.parser = page, parser

@@ -1,7 +1,7 @@
 """The writer's side of learned site parsers: which site's pages go the learned way, when a site
 has enough thorough pages to learn from, which pages are sampled, and when a site whose samples
 stop agreeing (a changed layout) is learned again. What it decides is reported per site into
-`site_parsers` at the end of the run."""
+`site_parsers` at the end of the run. Used by `ingest` (its jobs) and by the crawl (its pages)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,23 @@ import logging
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from crawler.ingest.worker import Job
 from crawler.page.learn import Agreement, LearnedParser, learnable
 from crawler.page.learnsite import Learned
 
 logger = logging.getLogger(__name__)
+
+
+class Job(Protocol):
+    """A page handed out: an ingest job (file, offset) or a crawled page; the parser it went through."""
+
+    @property
+    def parser(self) -> LearnedParser | None: ...
+
+
+J = TypeVar("J", bound=Job)
+
 
 ATTEMPTS = 2  # learning tried this many times on a site (each on its next pages) before it stays thorough
 RETRY_AFTER = 50  # thorough pages of a site after a failed attempt before the next one
@@ -28,9 +38,9 @@ LEARNING = Learned(None, "learning", 0)  # the mark of a site whose parser is be
 
 
 @dataclass
-class SiteLearning:
+class SiteLearning(Generic[J]):
     parser: LearnedParser | None = None
-    pending: list[tuple[Job, dict[str, Any]]] = field(default_factory=list)
+    pending: list[tuple[J, dict[str, Any]]] = field(default_factory=list)
     learning: Future[Learned] | Learned | None = None
     attempts: int = 0
     dispatched: int = 0  # learned-path pages handed out (the sampling clock)
@@ -44,7 +54,7 @@ class SiteLearning:
         self.report[key] = self.report.get(key, 0) + value
 
 
-class Learner:
+class Learner(Generic[J]):
     """Per-site learning state of one run. learn_pages 0 switches learning off."""
 
     def __init__(
@@ -55,10 +65,10 @@ class Learner:
         # stored by an earlier run is used whatever the count)
         self.min_site_pages = min_site_pages
         self.sample_every = max(1, sample_every)
-        self.sites: dict[str, SiteLearning] = {}
+        self.sites: dict[str, SiteLearning[J]] = {}
         self.expected: dict[str, int] = {}  # HTML pages of each site in the files read so far
         for site, parser in parsers.items():
-            self.sites[site] = SiteLearning(parser=parser)
+            self.sites[site] = SiteLearning[J](parser=parser)
 
     def expect(self, site: str, pages: int) -> None:
         self.expected[site] = self.expected.get(site, 0) + pages
@@ -68,7 +78,7 @@ class Learner:
 
     def for_job(self, site: str) -> tuple[LearnedParser | None, bool]:
         """(the parser the site's next page uses, whether that page is a sample); counts it."""
-        state = self.sites.setdefault(site, SiteLearning())
+        state = self.sites.setdefault(site, SiteLearning[J]())
         if state.parser is None or not self.learn_pages:
             state.in_flight += 1
             return None, False
@@ -91,12 +101,12 @@ class Learner:
         return state.learning is not None or state.in_flight + len(state.pending) >= self.learn_pages
 
     def seen(
-        self, site: str, job: Job, row: dict[str, Any] | None, counts: dict[str, int], check: Agreement | None
-    ) -> list[tuple[Job, dict[str, Any]]] | None:
+        self, site: str, job: J, row: dict[str, Any] | None, counts: dict[str, int], check: Agreement | None
+    ) -> list[tuple[J, dict[str, Any]]] | None:
         """One page's outcome of a site; returns the learning pages when the site is ready to learn."""
         if not self.learn_pages or not site:
             return None
-        state = self.sites.setdefault(site, SiteLearning())
+        state = self.sites.setdefault(site, SiteLearning[J]())
         if job.parser is None:
             state.in_flight = max(0, state.in_flight - 1)
             state.outcomes += 1
@@ -128,7 +138,7 @@ class Learner:
         state.learning = LEARNING
         return pages
 
-    def _check(self, site: str, state: SiteLearning, ok: bool) -> None:
+    def _check(self, site: str, state: SiteLearning[J], ok: bool) -> None:
         state.recent.append(ok)
         if state.parser is not None and list(state.recent).count(False) >= CHANGED:
             logger.warning("site %s: its learned parser stopped agreeing with the thorough path "
@@ -141,14 +151,14 @@ class Learner:
 
     def give_up_waiting(self, site: str) -> None:
         """Its held pages went on without the parser: the site is not held back again this run."""
-        state = self.sites.setdefault(site, SiteLearning())
+        state = self.sites.setdefault(site, SiteLearning[J]())
         state.attempts = ATTEMPTS
 
     def started(self, site: str, future: Future[Learned]) -> None:
         self.sites[site].learning = future
 
     def learned(self, site: str, outcome: Learned) -> None:
-        state = self.sites.setdefault(site, SiteLearning())
+        state = self.sites.setdefault(site, SiteLearning[J]())
         state.learning = None
         if outcome.parser is not None:
             state.parser = outcome.parser

@@ -102,7 +102,7 @@ class Ingest:
             tz_argument=tz,
         )
         parsers = {site: LearnedParser.from_json(text) for site, text in read_parsers(db).items()}
-        self.learner = Learner(parsers, config.learn_pages, config.learn_sample, config.learn_min_pages)
+        self.learner = Learner[worker.Job](parsers, config.learn_pages, config.learn_sample, config.learn_min_pages)
         self._learning: list[tuple[str, Future[Learned]]] = []
         self._pool_ref: ProcessPoolExecutor | None = None
         self.stats: Counter[str] = Counter()

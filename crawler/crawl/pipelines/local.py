@@ -34,6 +34,7 @@ from crawler.storage.articles import read_articles
 from crawler.storage.closing import close_run
 from crawler.storage.pages import compressed, page_row
 from crawler.storage.runs import finish_crawl, start_crawl
+from crawler.storage.siteparsers import record_parsers
 from crawler.storage.sql import now_iso
 from crawler.text.prepared import Prepared
 from crawler.text.shingles import signature_bytes
@@ -396,7 +397,7 @@ class LocalStoragePipeline:
         # Runs after every pipeline has closed, so drops made at close time are in.
         complete = False
         try:
-            complete = self._close_run(reason)
+            complete = self._close_run(reason, spider)
         finally:
             self._release_reserve()
             # Whatever happened, once: the feed exporter waits for this to write its feeds.
@@ -411,7 +412,7 @@ class LocalStoragePipeline:
         finally:
             db.close()
 
-    def _close_run(self, reason: str) -> bool:
+    def _close_run(self, reason: str, spider: Spider | None = None) -> bool:
         """Learn, re-clean and record the run; whether the database holds the run's articles whole."""
         if self.store is None or self.crawl_id is None:
             return False
@@ -419,6 +420,9 @@ class LocalStoragePipeline:
         if self.stopped:  # a full disk: no learning, no re-cleaning; record the end if there is room
             self._finish_after_full_disk(reason)
             return False
+        learner = getattr(spider, "learner", None)
+        if learner is not None and learner.reports():
+            record_parsers(self.store.db, learner.reports())  # what the run learned of its sites, and how it held
         try:
             added = close_run(self.store, self.crawl_id, self.sites, self.totals, reason, self.stats.get_stats())
             for key, value in added.items():

@@ -281,11 +281,14 @@ def bare(base: str, work: Path) -> tuple[int, float, float, Cpu]:
     return int(pages.group(1)), float(seconds.group(1)), rss, cpu
 
 
-def full(base: str, db: Path, workers: int) -> tuple[int, float, float, list[float], Cpu]:
+def full(
+    base: str, db: Path, workers: int, extra: dict[str, str] | None = None
+) -> tuple[int, float, float, list[float], Cpu]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={base}/sitemap.xml"]
     # A backfill of one site: its page budget (NEWS_SITE_PAGE_BUDGET, 20,000 a run) lifted.
     settings = {**FAST, "NEWS_DB": str(db), "NEWS_INCREMENTAL": "0", "NEWS_WORKERS": str(workers)}
     settings["NEWS_SITE_PAGE_BUDGET"] = "0"
+    settings.update(extra or {})
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     _, rss, samples, cpu = scrapy_run(cmd, ROOT)
@@ -345,6 +348,7 @@ def main() -> int:
         "--workers", default="-1,0", help="NEWS_WORKERS values for the full crawl (comma-separated; -1: the default)"
     )
     parser.add_argument("--no-bare", action="store_true", help="skip bare Scrapy (a memory run)")
+    parser.add_argument("--no-learn", action="store_true", help="also the default crawl with NEWS_LEARN_PAGES=0")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
@@ -359,6 +363,8 @@ def main() -> int:
             print(f"server capacity: {capacity(base, args.pages):.0f} requests/s (16 client threads)")
             bare_run = None if args.no_bare else bare(base, work)
             runs = {int(w): full(base, work / f"news{w}.db", int(w)) for w in args.workers.split(",")}
+            if args.no_learn:  # the same crawl without learned site parsers (key -2)
+                runs[-2] = full(base, work / "nolearn.db", -1, {"NEWS_LEARN_PAGES": "0"})
         if bare_run:
             bare_pages, bare_s, bare_rss, bare_cpu = bare_run
             label = "bare Scrapy:"
@@ -366,7 +372,8 @@ def main() -> int:
                   f"peak RSS {bare_rss:4.0f} MB")  # fmt: skip
             print(f"{'':29}{cpu_line(bare_cpu, bare_pages)}")
         for workers, (pages, seconds, rss, samples, cpu) in runs.items():
-            label = "scrapy crawl news, default:" if workers < 0 else f"scrapy crawl news, {workers} workers:"
+            label = ("scrapy crawl news, default:" if workers == -1 else "default, no learning:" if workers == -2
+                     else f"scrapy crawl news, {workers} workers:")  # fmt: skip
             ratio = f", ratio {pages / seconds / (bare_run[0] / bare_run[1]):.2f}" if bare_run else ""
             print(f"{label:29}{pages} pages in {seconds:6.1f} s = {pages / seconds:6.1f} pages/s, "
                   f"peak RSS {rss:4.0f} MB{ratio}")  # fmt: skip

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import hydration, metadata, pagekind, titles
+from crawler.extract.css import select
 from crawler.extract.dates import coarse_unless_confirmed, collect_dates, dateline, url_date, visible_date
 from crawler.extract.density import BLOCK_TAGS, inside_block, main_blocks, mostly_links, survives_pruning
 from crawler.text.blocks import clean_block, normalize_block
@@ -136,7 +137,7 @@ def _text(el: Any) -> str:
 def _css_first(tree: lxml_html.HtmlElement, selector: str | None) -> Any:
     if not selector:
         return None
-    found = tree.cssselect(selector)
+    found = select(tree, selector)
     return found[0] if found else None
 
 
@@ -186,9 +187,9 @@ def css_blocks(tree: lxml_html.HtmlElement, selector: str, drop: str | None = No
     """Blocks inside the profile's body containers: paragraphs, headings, list items, leaf <div>s,
     after removing what the profile's `drop` selector names inside them."""
     blocks: list[str] = []
-    for container in tree.cssselect(selector):
+    for container in select(tree, selector):
         if drop:
-            for unwanted in container.cssselect(drop):
+            for unwanted in select(container, drop):
                 _remove_keep_tail(unwanted)
         inner = [
             el
@@ -420,7 +421,7 @@ def extract_page(
         published.append((found_in_url, "url"))
 
     if selectors.authors:
-        authors = [a for a in (_text(e) for e in tree.cssselect(selectors.authors)) if a]
+        authors = [a for a in (_text(e) for e in select(tree, selectors.authors)) if a]
     else:
         authors = _authors(tree, meta, ld)
 

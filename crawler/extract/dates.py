@@ -25,6 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract import metadata
+from crawler.extract.css import select
 from crawler.text.dates import find_author_line_dates, find_byline_dates, find_labelled_dates, parse_date
 
 PUBLISHED_META = (
@@ -185,7 +186,7 @@ def collect_dates(
     modified: Candidates = []
     for selector, out in ((published_selector, published), (modified_selector, modified)):
         if selector:
-            for el in tree.cssselect(selector)[:1]:
+            for el in select(tree, selector)[:1]:
                 _add(out, element_date(el), "selector")
     for obj in [*ld_articles, *(ld_others or [])]:
         _add(published, metadata.text_value(obj.get("datePublished")), "json-ld:datePublished")

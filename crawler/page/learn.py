@@ -28,6 +28,7 @@ from lxml import html as lxml_html
 
 from crawler.extract import Selectors
 from crawler.extract.article import ExtractError, css_blocks, parse_html, sanitize
+from crawler.extract.css import select
 from crawler.extract.density import BLOCK_TAGS
 from crawler.extract.encoding import decode_response, redecode
 from crawler.text.blocks import clean_block, normalize_block
@@ -176,7 +177,7 @@ def drop_candidates(tree: lxml_html.HtmlElement, selector: str, gold: str) -> Co
     """Classes of elements inside the container whose text is not in the thorough body."""
     out: Counter[str] = Counter()
     gold_key = normalize_block(gold)
-    for container in tree.cssselect(selector):
+    for container in select(tree, selector):
         for el in container.iterdescendants():
             if not isinstance(el.tag, str):
                 continue

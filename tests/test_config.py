@@ -35,3 +35,19 @@ def test_recorded_cleaning_settings_replace_the_defaults_unless_given() -> None:
     assert (config.boilerplate_min_articles, config.repeats_enabled, config.db) == (1000, False, "data/news.db")
     kept = NewsConfig(boilerplate_min_articles=7).with_cleaning(recorded, keep={"boilerplate_min_articles"})
     assert kept.boilerplate_min_articles == 7 and kept.repeats_enabled is False
+
+
+def test_numpy_threads_are_one_unless_the_user_says_otherwise() -> None:
+    """The language identifier's BLAS threads spin between its small products (a page cost three
+    times its CPU on two cores): every process of ours sets one thread before numpy loads."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import crawler, numpy, os; print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert ours.stdout.split() == ["1", "1"]
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**env, "OPENBLAS_NUM_THREADS": "4"})  # fmt: skip
+    assert theirs.stdout.split() == ["4", "1"]

@@ -3,7 +3,6 @@ user's own, NEWS_PROFILES_DIR), drafting one for a new site, and whether their s
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
@@ -135,7 +134,9 @@ def profiles_learn(site: str, db: str | None, out: str | None, save: bool, overr
 
 
 def profile_name(site: str) -> str:
-    return re.sub(r"[^a-z0-9_-]+", "-", site.lower()).strip("-") or "site"
+    from crawler.discovery.urls import profile_name_for
+
+    return profile_name_for(site)
 
 
 def profile_yaml(site: str, parser: Any, row: dict[str, Any]) -> str:

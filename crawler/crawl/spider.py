@@ -148,6 +148,7 @@ class NewsSpider(scrapy.Spider):
         self.learner: Learner[_Learning] | None = None
         self._learn = (0, 10, 25)  # NEWS_LEARN_PAGES, NEWS_LEARN_SAMPLE, NEWS_LEARN_MIN_PAGES
         self._known: dict[str, set[str]] = {}  # a site's URLs met so far, up to NEWS_LEARN_MIN_PAGES
+        self._site_by_host: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -227,6 +228,16 @@ class NewsSpider(scrapy.Spider):
         if origin is not None:
             decision["warc"] = origin
         self.crawler.signals.send_catch_log(page_decided, decision=decision)
+
+    def site_for(self, url: str) -> str:
+        """The URL's site key: its profile's name, else its registrable domain (cached per host:
+        every link a page has asks it)."""
+        host = netloc(url)
+        key = self._site_by_host.get(host)
+        if key is None:
+            profile = self.profile_for(url)
+            key = self._site_by_host[host] = profile.name if profile else site_key(url)
+        return key
 
     def profile_for(self, url: str) -> SiteProfile | None:
         """The named profile, else the one that owns the URL's host (cached per host)."""
@@ -381,8 +392,7 @@ class NewsSpider(scrapy.Spider):
         in its files. Only the first ones are kept: enough to count to the threshold."""
         if not self._learn[0]:
             return
-        profile = self.profile_for(url)
-        key = profile.name if profile else site_key(url)
+        key = self.site_for(url)
         known = self._known.setdefault(key, set())
         if len(known) < self._learn[2] and url not in known:
             known.add(url)
@@ -434,7 +444,7 @@ class NewsSpider(scrapy.Spider):
             listed_title=meta.get("news_listing_title"),
             missing=meta.get("news_missing", 0),
         )
-        key = profile.name if profile else site_key(url)
+        key = self.site_for(url)
         site = self.snapshot(profile, key)
         # The whole page in one worker call: extraction, dates, cleaning, mentions, signature.
         outcome = await self._process(page, site, key)

@@ -154,43 +154,30 @@ order by id desc""",
 
 # The forms in a reader's words (templates/query.html): each parameter's label, the button, and
 # the line above the results ({n}: how many rows). A query not named here gets plain defaults.
+def _form(count: str, button: str = "Show", **labels: str) -> dict[str, Any]:
+    return {"button": button, "count": count, "labels": labels}
+
+
+SITE = "Site (optional)"
 QUERY_FORMS: dict[str, dict[str, Any]] = {
-    "search": {
-        "button": "Search",
-        "count": "{n} articles, best matches first",
-        "labels": {
-            "q": "Words",
-            "site": "Site (optional)",
-            "language": "Language, e.g. ja or en (optional)",
-            "since": "From day, YYYY-MM-DD (optional)",
-            "until": "To day, YYYY-MM-DD (optional)",
-        },
-    },
-    "latest": {"button": "Show", "count": "{n} newest articles", "labels": {"site": "Site (optional)"}},
-    "articles_per_day": {"button": "Show", "count": "{n} days and sites", "labels": {"site": "Site (optional)"}},
-    "articles_mentioning_day": {
-        "button": "Find",
-        "count": "{n} mentions, newest articles first",
-        "labels": {"day": "Day, YYYY-MM-DD"},
-    },
-    "doubtful_days": {
-        "button": "Show",
-        "count": "{n} articles whose signals disagree",
-        "labels": {"site": "Site (optional)"},
-    },
-    "near_duplicate_groups": {"button": "Show", "count": "{n} stories stored more than once", "labels": {}},
-    "stripped_text": {
-        "button": "Show",
-        "count": "{n} blocks, most frequent first",
-        "labels": {"site": "Site (optional)"},
-    },
-    "why_not_an_article": {
-        "button": "Look up",
-        "count": "{n} pages not stored, newest first",
-        "labels": {"url": "Part of a URL (optional)"},
-    },
-    "changed_articles": {"button": "Show", "count": "{n} changed articles", "labels": {"site": "Site (optional)"}},
-    "crawl_history": {"button": "Show", "count": "{n} crawls", "labels": {}},
+    "search": _form(
+        "{n} articles, best matches first",
+        "Search",
+        q="Words",
+        site=SITE,
+        language="Language, e.g. ja or en (optional)",
+        since="From day, YYYY-MM-DD (optional)",
+        until="To day, YYYY-MM-DD (optional)",
+    ),
+    "latest": _form("{n} newest articles", site=SITE),
+    "articles_per_day": _form("{n} days and sites", site=SITE),
+    "articles_mentioning_day": _form("{n} mentions, newest articles first", "Find", day="Day, YYYY-MM-DD"),
+    "doubtful_days": _form("{n} articles whose signals disagree", site=SITE),
+    "near_duplicate_groups": _form("{n} stories stored more than once"),
+    "stripped_text": _form("{n} blocks, most frequent first", site=SITE),
+    "why_not_an_article": _form("{n} pages not stored, newest first", "Look up", url="Part of a URL (optional)"),
+    "changed_articles": _form("{n} changed articles", site=SITE),
+    "crawl_history": _form("{n} crawls"),
 }
 
 

@@ -117,3 +117,9 @@ def start_url_problem(url: str) -> str | None:
     if parts is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         return f"start URL {url!r} is not an http(s) URL with a host (e.g. https://example.com/)"
     return None
+
+
+def profile_name_for(text: str) -> str:
+    """A valid profile (and file) name made of a site key or host: "town-herald.example" ->
+    "town-herald-example"."""
+    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or "site"

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.discovery.urls import profile_name_for
 from crawler.extract.pagekind import url_shape
 from crawler.page.learn import choose_body, learnable, parse_learning
 from crawler.page.process import PageOutcome, PageRules, RawPage, SiteSnapshot, process_page
@@ -39,8 +40,7 @@ class Draft:
 def profile_name(host: str) -> str:
     """'www.example.co.uk' -> 'example-co-uk': a valid profile (and file) name."""
     host = host.lower().split(":")[0]
-    host = host[4:] if host.startswith("www.") else host
-    return re.sub(r"[^a-z0-9_-]+", "-", host).strip("-") or "site"
+    return profile_name_for(host[4:] if host.startswith("www.") else host)
 
 
 def story_links(page: RawPage, limit: int) -> list[str]:

@@ -185,18 +185,25 @@ def test_a_second_push_fetches_only_listings_and_records_a_second_run(redis_url:
         run_writer(db, redis_url)
         first = len(fetched(ja, en))
         before = {s: len(s.log) for s in (ja, en)}
+        # What the second run's worker reads: the articles stored by the first.
+        stored = {path_of(r["url"]) for r in sqlite_utils.Database(db).query("select url from articles")}
         push_seeds(redis.Redis.from_url(redis_url), keys, seeds, hosts)  # the next scheduled run
         run_writer(db, redis_url)
         lived.send_signal(signal.SIGTERM)
         assert lived.wait(30) == 0
         again = [path for s in (ja, en) for _m, path, _s in s.log[before[s] :]]
     articles = {path_of(r["url"]) for r in sqlite_utils.Database(db).query("select url from articles")}
-    assert first > 40 and articles
-    refetched = sorted({p.lstrip("/") for p in again} & articles)
-    assert not refetched, f"stored articles that are not due were fetched again: {refetched}"
+    assert first > 40 and stored
+    refetched = sorted({p.lstrip("/") for p in again} & stored)
+    log = (tmp_path / "lived.log").read_text()
+    said = [line for line in log.splitlines() for p in refetched if p in line]
+    assert not refetched, f"stored articles that are not due were fetched again: {refetched}; the worker said {said}"
+    # An article the first run missed (a fetch that timed out on a loaded machine) is fetched and
+    # stored by the second: that is the incremental promise too, and is counted as such.
     runs = list(sqlite_utils.Database(db).query("select status, articles_inserted from crawls order by id"))
-    assert [r["status"] for r in runs] == ["finished", "finished"] and runs[1]["articles_inserted"] == 0
-    assert "incremental/skipped" in (tmp_path / "lived.log").read_text()
+    assert [r["status"] for r in runs] == ["finished", "finished"]
+    assert runs[1]["articles_inserted"] == len(articles - stored), (articles - stored, said)
+    assert "incremental/skipped" in log
 
 
 def article(i: int) -> dict[str, object]:

@@ -27,12 +27,24 @@ SIBLINGS = [{"id", "ms"}, {"no", "nb", "nn", "da"}, {"hr", "sr", "bs"}, {"cs", "
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> Any:
+def _identifier() -> tuple[Any, Any]:
     # Imported and loaded on first use: the model takes about 0.1 s, which commands that never
     # read a page should not pay.
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from threadpoolctl import ThreadpoolController
 
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True), ThreadpoolController()
+
+
+def _classify(sample: str) -> tuple[str, float]:
+    # The identifier multiplies small numpy matrices; numpy's BLAS would run each product on a
+    # thread per core, and those threads spin between calls: on two cores a page cost two to
+    # three times its CPU (bench/README.md, "numpy's spinning threads"). One thread for our own
+    # products only (8 µs a call), whatever was imported first; the rest of the process keeps its own.
+    identifier, threads = _identifier()
+    with threads.limit(limits=1, user_api="blas"):
+        language, probability = identifier.classify(sample)
+    return str(language), float(probability)
 
 
 def text_language(text: str) -> tuple[str | None, float]:
@@ -40,8 +52,7 @@ def text_language(text: str) -> tuple[str | None, float]:
     sample = " ".join(text[:TEXT_REACH].split()).encode("utf-8")[:TEXT_BYTES].decode("utf-8", "ignore")
     if len(sample) < MIN_TEXT:
         return None, 0.0
-    language, probability = _identifier().classify(sample)
-    return str(language), float(probability)
+    return _classify(sample)
 
 
 def siblings(a: str, b: str) -> bool:

@@ -15,7 +15,7 @@ import sqlite_utils
 from crawler.extract.titles import affix_candidates, title_key
 from crawler.items import CHILD_FIELDS, COLUMN_FIELDS
 from crawler.storage.boilerplate import replace_occurrences
-from crawler.storage.sql import chunks, dumps, marks, now_iso
+from crawler.storage.sql import chunks, dumps, marks, now_iso, write_rows
 from crawler.text.prepared import Prepared, row_block_keys
 
 JSON_COLUMNS = ("raw_blocks", "authors", "date_signals")
@@ -116,7 +116,7 @@ def write_articles(
         # which carry no last_changed_at, keep theirs.
         for group in (new_rows, changed_rows, same_rows):
             if group:
-                db.table("articles").upsert_all(group, pk="url")
+                write_rows(db, "articles", group, pk="url")
         if also is not None:
             also()
     return counts, rows
@@ -157,9 +157,9 @@ def replace_children(
     ]
     mentions = [{**m, "article_url": a["url"]} for a in articles for m in a.get("date_mentions") or []]
     if stripped:
-        db.table("stripped_blocks").insert_all(stripped)
+        write_rows(db, "stripped_blocks", stripped)
     if mentions:
-        db.table("date_mentions").insert_all(mentions)
+        write_rows(db, "date_mentions", mentions)
     if not occurrences:
         return
     made = prepared or {}
@@ -185,7 +185,7 @@ def replace_title_parts(db: sqlite_utils.Database, articles: list[dict[str, Any]
         for key, text in affix_candidates(a["page_title"]).items()
     ]
     if rows:
-        db.table("title_parts").insert_all(rows)
+        write_rows(db, "title_parts", rows)
 
 
 def _blocks(article: dict[str, Any]) -> list[str]:

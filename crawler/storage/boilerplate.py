@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.storage.sql import chunks, marks, now_iso, read_site_keys
+from crawler.storage.sql import chunks, marks, now_iso, read_site_keys, write_rows
 from crawler.text.blocks import block_key, normalize_block
 from crawler.text.boilerplate import BoilerplateRule
 
@@ -31,7 +31,7 @@ def replace_occurrences(db: sqlite_utils.Database, occurrences: dict[tuple[str, 
         db.execute(f"delete from block_occurrences where article_url in ({marks(chunk)})", chunk)
     rows = [{"article_url": url, "site": site, "key": k} for (url, site), keys in occurrences.items() for k in keys]
     if rows:
-        db.table("block_occurrences").insert_all(rows)
+        write_rows(db, "block_occurrences", rows)
 
 
 def learn_site(db: sqlite_utils.Database, site: str, rule: BoilerplateRule) -> tuple[dict[str, int], list[str]]:

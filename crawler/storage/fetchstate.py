@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.storage.sql import chunks, marks
+from crawler.storage.sql import chunks, marks, write_rows
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def load_seen(db: sqlite_utils.Database) -> dict[str, Seen]:
 def record_seen(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
     """Upsert fetch_state rows: url, article_url, etag, last_modified, listing_date, fetched_at, http_status."""
     if rows:
-        db.table("fetch_state").upsert_all(rows, pk="url")
+        write_rows(db, "fetch_state", rows, pk="url")
 
 
 def record_not_modified(db: sqlite_utils.Database, urls: list[str], stamp: str) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler.storage.sql import dumps
+from crawler.storage.sql import dumps, write_rows
 
 
 def page_row(
@@ -55,14 +55,14 @@ def record_pages(db: sqlite_utils.Database, pages: list[dict[str, Any]]) -> None
     """Write page rows, compressing raw bodies here: on the storage thread, beside the crawl
     (zlib lets go of Python's lock while it works)."""
     if pages:
-        db.table("pages").upsert_all([compressed(p) for p in pages], pk="url")
+        write_rows(db, "pages", [compressed(p) for p in pages], pk="url")
 
 
 def record_decisions(db: sqlite_utils.Database, decisions: list[dict[str, Any]]) -> None:
     """The latest decision per URL (a page seen twice in a crawl keeps its last)."""
     if decisions:
         latest = {d["url"]: {**d, "signals": dumps(d.get("signals") or {})} for d in decisions}
-        db.table("decisions").upsert_all(list(latest.values()), pk="url")
+        write_rows(db, "decisions", list(latest.values()), pk="url")
 
 
 def record_drops(db: sqlite_utils.Database, drops: list[dict[str, Any]]) -> None:

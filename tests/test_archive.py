@@ -554,3 +554,43 @@ def test_a_page_cut_short_is_kept_from_what_arrived_and_said_partial(tmp_path: P
     assert detail["partial"] is True and detail["missing_bytes"] > 0
     assert "truncated record at offset" in proc.stderr and "stored as partial" in proc.stderr
     assert '"partial": 1' in proc.stdout and "pages/partial 1" in proc.stdout
+
+
+def test_ingest_walks_a_file_once_and_again_only_past_the_records_it_keeps(
+    demo_warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass keeps what each record says, so the pages are handed out without walking
+    (decompressing) the file a second time; a file of more records than it keeps is walked again,
+    to the same database."""
+    import crawler.ingest.records as records
+    import crawler.ingest.run as run
+    from crawler.config import NewsConfig
+    from crawler.storage import ArticleStore, open_db
+
+    walks: list[str] = []
+
+    def counted(scan_of):  # type: ignore[no-untyped-def]
+        def walk(path: str, start: int = 0):  # type: ignore[no-untyped-def]
+            walks.append(path)
+            return scan_of(path, start)
+
+        return walk
+
+    monkeypatch.setattr(records, "scan", counted(records.scan))
+    monkeypatch.setattr(run, "scan", counted(run.scan))
+
+    def ingest_here(name: str) -> list[dict]:
+        db = tmp_path / f"{name}.db"
+        config = NewsConfig(db=str(db))
+        walks.clear()
+        run.Ingest(ArticleStore(open_db(db), config), config, records.RecordFilter.of(), 0).run(
+            [run.ArchiveFile(None, str(demo_warc))]
+        )
+        return rows(db, "select url, title, body, published_at from articles order by url")
+
+    kept = ingest_here("kept")
+    assert walks == [str(demo_warc)] and len(kept) > 10
+    monkeypatch.setattr(records, "KEEP_RECORDS", 3)
+    again = ingest_here("again")
+    assert walks == [str(demo_warc)] * 2
+    assert again == kept

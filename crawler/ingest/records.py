@@ -126,12 +126,24 @@ def listed_dates(path: str) -> dict[str, Listed]:
     return first_pass(path)[0]
 
 
-def first_pass(path: str) -> tuple[dict[str, Listed], Counter[str]]:
-    """(listed_dates, the HTML pages the file holds per host): the second says which sites have
-    pages enough to be worth learning a parser for."""
+# Records of a file the first pass keeps for the second (what they say, not their bodies: about
+# 600 bytes each): the second then does not walk the file again. Walking it is decompressing all
+# of it, 1.5-2 ms of the main process's CPU a page (bench/README.md, "Storage a row").
+KEEP_RECORDS = 100_000
+
+
+def first_pass(path: str) -> tuple[dict[str, Listed], Counter[str], list[Record] | None]:
+    """(listed_dates, the HTML pages the file holds per host, every record of the file in order
+    or None when it holds more than KEEP_RECORDS): the second says which sites have pages enough
+    to be worth learning a parser for."""
     listed: dict[str, Listed] = {}
     hosts: Counter[str] = Counter()
+    records: list[Record] | None = []
     for record in scan(path):
+        if records is not None:
+            records.append(record)
+            if len(records) > KEEP_RECORDS:
+                records = None
         if record.kind != "response" or record.status != 200 or not record.url:
             continue
         if record.is_html:
@@ -147,4 +159,4 @@ def first_pass(path: str) -> tuple[dict[str, Listed], Counter[str]]:
             if entry.published_raw or entry.title:
                 url = strip_fragment(urljoin(record.url, entry.url))
                 listed[url] = (entry.published_raw, entry.published_source, entry.changed_raw, entry.title)
-    return listed, hosts
+    return listed, hosts, records

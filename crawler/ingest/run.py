@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from crawler.archive.warc import scan
+from crawler.archive.warc import Record, scan
 from crawler.config import NewsConfig
 from crawler.discovery.urls import canonicalize, site_key, strip_fragment
 from crawler.ingest import worker
@@ -154,7 +154,7 @@ class Ingest:
 
     def _file(self, archive: ArchiveFile, pool: ProcessPoolExecutor | None) -> None:
         report = self.reports[archive.id] = FileReport()
-        listed, hosts = first_pass(archive.path)
+        listed, hosts, records = first_pass(archive.path)
         for host, pages in hosts.items():
             profile = self._profile(f"http://{host}/")
             self.learner.expect(profile.name if profile else site_key(f"http://{host}/"), pages)
@@ -162,7 +162,7 @@ class Ingest:
         self._pending: deque[Future[worker.Result] | worker.Result] = deque()
         self._held: dict[str, deque[worker.Job]] = {}
         self._ready: deque[worker.Job] = deque()  # pages to hand out: released ones first, then the file's
-        for job in self._jobs(archive, report, listed):
+        for job in self._jobs(archive, report, listed, records):
             self.bytes_read = done_before + job.offset
             self._ready.append(job)
             self._pump(archive, pool)
@@ -219,8 +219,10 @@ class Ingest:
                 if oldest:
                     return
 
-    def _jobs(self, archive: ArchiveFile, report: FileReport, listed: dict[str, Any]) -> Iterator[worker.Job]:
-        for record in scan(archive.path):
+    def _jobs(
+        self, archive: ArchiveFile, report: FileReport, listed: dict[str, Any], records: list[Record] | None
+    ) -> Iterator[worker.Job]:
+        for record in records if records is not None else scan(archive.path):
             report.records += 1
             self.stats["news/archive/records"] += 1
             profile = self._profile(record.url) if record.url else None

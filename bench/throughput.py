@@ -296,6 +296,9 @@ def full(
     stats = json.loads(conn.execute("select stats from crawls order by id desc").fetchone()[0])
     stored = conn.execute("select count(*) from articles").fetchone()[0]
     conn.close()
+    learned = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/learned/")}
+    if learned:
+        print(f"  learned site parsers: {learned}")
     if stored < stats.get("response_received_count", 0) - 1:
         raise SystemExit(f"only {stored} articles stored of {stats.get('response_received_count')} pages")
     return int(stats.get("response_received_count", 0)), float(stats["elapsed_time_seconds"]), rss, samples, cpu

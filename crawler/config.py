@@ -49,8 +49,9 @@ class NewsConfig:
     # thorough path, to check the parser; a site whose checks stop agreeing is learned again
     learn_sample: int = 10
     # NEWS_LEARN_MIN_PAGES: a site is learned only when the archive holds this many of its pages:
-    # learning costs about its learning pages again plus 60-130 ms, a learned page saves about
-    # 15 ms (bench/learned_cost.py), so a smaller site does not pay it back
+    # an attempt costs about 100 ms and fails on a third to half of the sites, a learned page saves
+    # about 15 ms (bench/learned_cost.py); on dragnet's sites of 8-23 pages, 8 or 12 here cost more
+    # CPU than they saved, and 8 lowered the held half's body F1 (bench/README.md, issue 33)
     learn_min_pages: int = 25
     # NEWS_PROFILES_DIR: the folder of your own site profiles, read after the bundled ones (a
     # profile of the same name replaces the bundled one); "" = $XDG_CONFIG_HOME/news-crawler/sites,

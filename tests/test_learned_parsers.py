@@ -160,3 +160,34 @@ def test_a_site_whose_template_changes_halfway_is_caught_and_learned_again(tmp_p
     assert sum(r["extractor"] == "learned" for r in late) >= 10  # the new template learned
     # No page of the new template kept a body of the old container (none has one): every row is whole.
     assert all(r["body"] for r in learned.values())
+
+
+@pytest.mark.parametrize(
+    ("fields", "compared", "learned"),
+    [(["body"], 2, False), (["published_at"], 2 + 4, True)],
+)
+def test_learning_stops_at_the_first_page_that_differs_and_retries_only_for_the_dates(
+    monkeypatch: pytest.MonkeyPatch, fields: list[str], compared: int, learned: bool
+) -> None:
+    """An attempt that fails costs no more pages than it needs: the second learning page differs,
+    so the third and fourth are not compared; htmldate's visible date is tried again only when
+    what it can change (the dates) is all that differed, and then it decides."""
+    from crawler.page import learnsite
+    from crawler.page.learn import Agreement
+    from crawler.page.process import PageRules, RawPage, SiteSnapshot, process_page
+
+    rules, site = PageRules(), SiteSnapshot()
+    pages = [RawPage(f"http://herald.example/news/{i}.html", story(i, "a"), "text/html", 200,
+                     "2024-03-30T00:00:00+00:00") for i in range(4)]  # fmt: skip
+    samples = [(page, process_page(page, site, rules).row) for page in pages]
+    calls: list[tuple[str, bool]] = []
+
+    def compare(page, site, rules, parser, thorough):  # type: ignore[no-untyped-def]
+        calls.append((page.url, parser.visible_date))
+        differs = page.url.endswith("/1.html") and not parser.visible_date
+        return Agreement(not differs, 1.0, fields if differs else [])
+
+    monkeypatch.setattr(learnsite, "_compare", compare)
+    outcome = learnsite.learn_site(samples, site, rules)  # type: ignore[arg-type]
+    assert len(calls) == compared and (outcome.parser is not None) is learned
+    assert [url for url, _ in calls[:2]] == [pages[0].url, pages[1].url]

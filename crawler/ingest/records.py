@@ -123,26 +123,27 @@ def listed_dates(path: str) -> dict[str, Listed]:
     """A first pass over the file's sitemaps and feeds: the date each lists for a URL, which a
     crawl hands to the page it fetches from the listing (a signal below the page's own), and
     the title it lists the URL under (one more title signal)."""
-    return first_pass(path)[0]
+    return first_pass(path, keep=0)[0]
 
 
 # Records of a file the first pass keeps for the second (what they say, not their bodies: about
 # 600 bytes each): the second then does not walk the file again. Walking it is decompressing all
-# of it, 1.5-2 ms of the main process's CPU a page (bench/README.md, "Storage a row").
+# of it, most of a millisecond of the main process's CPU a page (bench/README.md, "Issue 33 again").
 KEEP_RECORDS = 100_000
 
 
-def first_pass(path: str) -> tuple[dict[str, Listed], Counter[str], list[Record] | None]:
+def first_pass(path: str, keep: int | None = None) -> tuple[dict[str, Listed], Counter[str], list[Record] | None]:
     """(listed_dates, the HTML pages the file holds per host, every record of the file in order
-    or None when it holds more than KEEP_RECORDS): the second says which sites have pages enough
-    to be worth learning a parser for."""
+    or None when it holds more than `keep`, KEEP_RECORDS unless said): the second says which sites
+    have pages enough to be worth learning a parser for."""
+    keep = KEEP_RECORDS if keep is None else keep
     listed: dict[str, Listed] = {}
     hosts: Counter[str] = Counter()
-    records: list[Record] | None = []
+    records: list[Record] | None = [] if keep else None
     for record in scan(path):
         if records is not None:
             records.append(record)
-            if len(records) > KEEP_RECORDS:
+            if len(records) > keep:
                 records = None
         if record.kind != "response" or record.status != 200 or not record.url:
             continue

@@ -52,7 +52,7 @@ def learn_site(samples: list[tuple[RawPage, dict[str, Any]]], site: SiteSnapshot
     base = LearnedParser(body, drop, visible_date=False, pages=len(pages), body_weight=median_weight(rows))
     # Without htmldate's reading first (cheaper); with it only when what it changes alone differed.
     # Each try stops at its first page that differs: a failed attempt cost 2-3 times a good one
-    # (bench/README.md, "Learning that pays on small sites").
+    # (bench/README.md, "Issue 33 again").
     parser = base
     last = _agreements(pages, site, rules, parser)
     if not last[-1].same and set(last[-1].fields) <= DATE_FIELDS:

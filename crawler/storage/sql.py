@@ -42,8 +42,8 @@ def _cell(value: Any) -> Any:
 def write_rows(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]], pk: str | None = None) -> None:
     """Rows into an existing table as one prepared statement run over all of them (with pk: an
     upsert that sets the columns the rows carry, as sqlite-utils' upsert_all does). A column a
-    row lacks is NULL. sqlite-utils' insert_all spent more time building each batch's SQL and
-    converting each value than SQLite spent writing them (bench/README.md, "Storage a row")."""
+    row lacks is NULL. sqlite-utils' insert_all built each batch's SQL and converted each value in
+    Python, close to SQLite's own time for the rows (bench/README.md, "Issue 33 again")."""
     if not rows:
         return
     columns = list(dict.fromkeys(key for row in rows for key in row))

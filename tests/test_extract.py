@@ -369,3 +369,28 @@ def test_parsed_elements_are_plain_html_elements_chosen_in_c() -> None:
     tree = parse_html("<html><body><form><input name=q value=x><label>Find</label></form><p>Text</p></body></html>")
     assert {type(el) for el in tree.iter()} == {lxml_html.HtmlElement}
     assert tree.find(".//form").text_content() == "Find" and tree.find(".//p").getparent().tag == "body"
+
+
+def test_the_density_finder_prunes_by_tag_role_and_the_words_of_a_class_or_id() -> None:
+    from lxml import etree
+
+    from crawler.extract.article import parse_html
+    from crawler.extract.density import prune_boilerplate
+
+    tree = parse_html(
+        page(
+            body="<main class='has-sidebar'><article class='comment-open'><p>Kept one.</p>"
+            "<div class='ShareBar'>Share this</div> tail kept <div id='RELATED-posts'>Other</div>"
+            "<div class='\u017fhare'>long s: not an ASCII letter</div><nav>Menu</nav>"
+            "<span role='complementary'>Aside</span><figcaption>Caption</figcaption></article></main>"
+            "<div class='site-footer'>Footer</div>"
+        )
+    )
+    prune_boilerplate(tree)
+    body = etree.tostring(tree.find("body"), encoding="unicode")
+    # main and article keep themselves whatever their class says; a named box goes, its tail stays;
+    # the test is on ASCII letters in any case, as the words are written ("\u017f" is no "s").
+    assert body == (
+        '<body><main class="has-sidebar"><article class="comment-open"><p>Kept one.</p> tail kept '
+        '<div class="\u017fhare">long s: not an ASCII letter</div></article></main></body>'
+    )

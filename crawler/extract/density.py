@@ -37,22 +37,29 @@ _BOILER_WORDS = (
     "sidebar",
     "comment",
 )
-_CLASS_TEST = " or ".join(
-    f"contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{w}')"
-    for w in _BOILER_WORDS
-)
+# Elements dropped by what they are (navigation, forms, scripts, figure captions) or the role they
+# declare; an XPath of tags, evaluated in C.
 BOILERPLATE_XPATH = (
     "//nav | //footer | //aside | //form | //script | //style | //noscript | //template | //iframe"
     " | //button | //select | //figcaption"
     " | //*[@role='navigation' or @role='complementary' or @role='contentinfo' or @role='banner']"
-    f" | //*[not(self::body or self::html or self::main or self::article)][{_CLASS_TEST}]"
 )
+# And by what their class or id says (a share bar, a related list), ASCII letters in any case. As an
+# XPath test (translate() and sixteen contains() on every element) this cost 265 ms on a large page
+# (bench/README.md, "Issue 33, third session (2026-12-05)"); a regular expression over the attributes costs little.
+_BOILER_NAMES = re.compile("|".join(_BOILER_WORDS), re.IGNORECASE | re.ASCII)
+_NAMED = "//*[@class or @id]"
+_NOT_NAMED_AWAY = frozenset({"body", "html", "main", "article"})
 MIN_SCORE = 40
 
 
 def prune_boilerplate(tree: lxml_html.HtmlElement) -> None:
     """Remove navigation, footers, share widgets, related lists and the like, in place."""
-    for el in tree.xpath(BOILERPLATE_XPATH):
+    found = dict.fromkeys(tree.xpath(BOILERPLATE_XPATH))
+    for el in tree.xpath(_NAMED):
+        if el.tag not in _NOT_NAMED_AWAY and _BOILER_NAMES.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            found[el] = None
+    for el in found:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()

@@ -38,7 +38,7 @@ _BOILER_WORDS = (
     "comment",
 )
 # Elements dropped by what they are (navigation, forms, scripts, figure captions) or the role they
-# declare; an XPath of tags, evaluated in C.
+# declare: one XPath, evaluated in C.
 BOILERPLATE_XPATH = (
     "//nav | //footer | //aside | //form | //script | //style | //noscript | //template | //iframe"
     " | //button | //select | //figcaption"
